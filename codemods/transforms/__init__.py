@@ -8,6 +8,7 @@ import pkgutil
 from .base import Change, Plan, RewriteContext, Skip, SourceInfo, Transform
 
 REGISTRY: dict[str, type[Transform]] = {}
+_loaded = False
 
 
 def register(cls: type[Transform]) -> type[Transform]:
@@ -22,6 +23,8 @@ def register(cls: type[Transform]) -> type[Transform]:
 
 
 def _load_all() -> None:
+    global _loaded
+    _loaded = True
     for info in pkgutil.iter_modules(__path__):
         if info.name != "base":
             importlib.import_module(f"{__name__}.{info.name}")
@@ -29,7 +32,7 @@ def _load_all() -> None:
 
 def registry() -> dict[str, type[Transform]]:
     """All transforms, in the order the engine runs them (positional plans first, then by name)."""
-    if not REGISTRY:
+    if not _loaded:
         _load_all()
     return dict(sorted(REGISTRY.items(), key=lambda kv: (not kv[1].positional_plan, kv[0])))
 

@@ -1,0 +1,176 @@
+"""What a run produces: changed files, skips and errors, and their rendering as a unified diff.
+
+The diff is computed on the decoded text (BOM and line endings included) and encoded back with each
+file's own encoding, so ``git apply`` takes the patch byte for byte: CRLF files, Latin-1 files with a
+coding cookie and files with no final newline included.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from .source import Decoded, split_lines
+from .transforms.base import Change, Skip
+
+NO_NEWLINE = "\\ No newline at end of file\n"
+
+
+@dataclass(frozen=True, order=True)
+class FileError:
+    """A file that could not be processed (exit 2), or a transform whose output failed verification."""
+
+    path: str
+    message: str
+    kind: str = "error"  # "error" | "internal"
+
+    def format(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """One hunk: the opcodes of a difflib group, in line indices of the old and new text."""
+
+    old_start: int
+    old_len: int
+    new_start: int
+    new_len: int
+    opcodes: tuple[tuple[str, int, int, int, int], ...]
+
+
+@dataclass
+class FileChange:
+    path: str  # repository-relative, POSIX
+    old_bytes: bytes
+    new_text: str
+    source: Decoded
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def old_text(self) -> str:
+        return self.source.text
+
+    @property
+    def new_bytes(self) -> bytes:
+        return self.source.encode(self.new_text)
+
+    def _lines(self) -> tuple[list[str], list[str]]:
+        bom = "\ufeff" if self.source.bom else ""
+        return split_lines(bom + self.old_text), split_lines(bom + self.new_text)
+
+    def hunks(self, context: int = 3) -> list[Hunk]:
+        old, new = self._lines()
+        result = []
+        for group in difflib.SequenceMatcher(None, old, new, autojunk=False).get_grouped_opcodes(context):
+            i1, i2 = group[0][1], group[-1][2]
+            j1, j2 = group[0][3], group[-1][4]
+            result.append(Hunk(i1, i2 - i1, j1, j2 - j1, tuple(tuple(op) for op in group)))
+        return result
+
+    def diff(self, context: int = 3) -> str:
+        """The unified diff of this file, with git's a/ b/ headers."""
+        old, new = self._lines()
+        hunks = self.hunks(context)
+        if not hunks:
+            return ""
+        out = [f"diff --git a/{self.path} b/{self.path}\n", f"--- a/{self.path}\n", f"+++ b/{self.path}\n"]
+        for h in hunks:
+            out.append(f"@@ -{_range(h.old_start, h.old_len)} +{_range(h.new_start, h.new_len)} @@\n")
+            for tag, i1, i2, j1, j2 in h.opcodes:
+                if tag == "equal":
+                    out.extend(_emit(" ", old[i1:i2]))
+                    continue
+                if tag in ("replace", "delete"):
+                    out.extend(_emit("-", old[i1:i2]))
+                if tag in ("replace", "insert"):
+                    out.extend(_emit("+", new[j1:j2]))
+        return "".join(out)
+
+    def diff_bytes(self) -> bytes:
+        # in the file's own encoding (a BOM is U+FEFF in the first line: UTF-8 encodes it as EF BB BF)
+        return self.diff().encode(self.source.encoding)
+
+    def apply_hunks(self, accepted: list[Hunk]) -> str:
+        """The new text with only the accepted hunks applied (for interactive review)."""
+        old, new = self._lines()
+        result: list[str] = []
+        pos = 0
+        for h in accepted:
+            for tag, i1, i2, j1, j2 in h.opcodes:
+                if tag == "equal":
+                    continue
+                result.extend(old[pos:i1])
+                result.extend(new[j1:j2])
+                pos = i2
+        result.extend(old[pos:])
+        text = "".join(result)
+        return text[1:] if self.source.bom and text.startswith("\ufeff") else text
+
+
+def _range(start: int, length: int) -> str:
+    if length == 1:
+        return str(start + 1)
+    return f"{start + (1 if length else 0)},{length}"
+
+
+def _emit(prefix: str, lines: list[str]) -> list[str]:
+    out = []
+    for line in lines:
+        if line.endswith("\n"):
+            out.append(prefix + line)
+        else:
+            out.append(prefix + line + "\n" + NO_NEWLINE)
+    return out
+
+
+@dataclass
+class Changeset:
+    root: str
+    transforms: list[str]
+    files: list[FileChange] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    notices: list[FileError] = field(default_factory=list)  # reported, not failures (links, ignored files)
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> list[Change]:
+        return sorted(c for f in self.files for c in f.changes)
+
+    def diff(self) -> str:
+        return "".join(f.diff() for f in sorted(self.files, key=lambda f: f.path))
+
+    def patch_bytes(self) -> bytes:
+        return b"".join(f.diff_bytes() for f in sorted(self.files, key=lambda f: f.path))
+
+    def to_json(self) -> dict:
+        return {
+            "version": 1,
+            "root": self.root,
+            "transforms": self.transforms,
+            "files": [
+                {"path": f.path, "changes": len(f.changes), "diff": f.diff()}
+                for f in sorted(self.files, key=lambda f: f.path)
+            ],
+            "changes": [_asdict(c) for c in self.changes],
+            "skips": [_asdict(s) for s in sorted(self.skips)],
+            "errors": [{"path": e.path, "message": e.message, "kind": e.kind} for e in sorted(self.errors)],
+            "notices": [{"path": e.path, "message": e.message} for e in sorted(self.notices)],
+            "summary": {
+                "files_changed": len(self.files),
+                "rewrites": sum(len(f.changes) for f in self.files),
+                "skips": len(self.skips),
+                "errors": len(self.errors),
+            },
+            "stats": self.stats,
+        }
+
+
+def _asdict(item: Change | Skip) -> dict:
+    d = {"path": item.path, "line": item.line, "col": item.col, "transform": item.transform}
+    if isinstance(item, Skip):
+        d["reason"] = item.reason
+    else:
+        d["message"] = item.message
+    return d

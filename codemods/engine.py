@@ -1,0 +1,398 @@
+"""discover → prefilter → index → plan → rewrite → verify.
+
+Per-file work (index, rewrite) runs in worker processes when there is enough of it; what crosses a
+process boundary is plain data: bytes in, facts / new text / changes / skips out. The plan is the only
+step that sees the whole repository.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+import libcst as cst
+
+from .changeset import Changeset, FileChange, FileError
+from .config import Config
+from .discover import discover, find_root, module_name
+from .source import Decoded, SourceError, decode
+from .transforms.base import Change, Plan, RewriteContext, Skip, SourceInfo, Transform
+
+# below these counts, a process pool costs more than it saves
+PARALLEL_INDEX_MIN_FILES = 64
+PARALLEL_REWRITE_MIN_FILES = 4
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+# --------------------------------------------------------------------------------------------
+# per-file steps (top-level functions: they run in worker processes)
+
+
+@dataclass
+class IndexResult:
+    path: str
+    facts: dict[str, Any] = field(default_factory=dict)  # transform name -> facts (only non-empty)
+    error: str | None = None
+
+
+def parse_python(text: str, path: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escape sequences etc. are not ours to report
+        return ast.parse(text, filename=path)
+
+
+def _index_one(item: tuple[str, str, bool, bytes, Sequence[Transform]]) -> IndexResult:
+    path, module, is_package, data, transforms = item
+    result = IndexResult(path)
+    try:
+        decoded = decode(data)
+        tree = parse_python(decoded.text, path)
+    except SourceError as exc:
+        result.error = str(exc)
+        return result
+    except SyntaxError as exc:
+        result.error = f"does not parse: {exc.msg} (line {exc.lineno})"
+        return result
+    except (ValueError, RecursionError, MemoryError) as exc:
+        result.error = f"does not parse: {exc}"
+        return result
+    src = SourceInfo(path=path, module=module, is_package=is_package, text=decoded.text)
+    for t in transforms:
+        try:
+            facts = t.index(src, tree)
+        except Exception as exc:  # a bug in a transform must not stop the run
+            result.error = f"internal error in {t.name} while indexing: {type(exc).__name__}: {exc}"
+            return result
+        if facts:
+            result.facts[t.name] = facts
+    return result
+
+
+@dataclass
+class RewriteResult:
+    path: str
+    new_text: str | None = None  # None: unchanged
+    changes: list[Change] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
+
+
+def _rewrite_one(item: tuple[str, str, bool, bytes, Sequence[tuple[Transform, Any]]]) -> RewriteResult:
+    path, module_dotted, is_package, data, steps = item
+    result = RewriteResult(path)
+    try:
+        decoded = decode(data)
+        module = cst.parse_module(decoded.text)
+    except SourceError as exc:
+        result.errors.append(("error", str(exc)))
+        return result
+    except (cst.ParserSyntaxError, SyntaxError) as exc:
+        result.errors.append(("error", f"LibCST cannot parse it: {str(exc).splitlines()[0]}"))
+        return result
+    original = decoded.text
+    current = original
+    for transform, file_plan in steps:
+        outcome = rewrite_module(transform, module, file_plan, path)
+        if isinstance(outcome, str):
+            result.errors.append(("internal", outcome))
+            continue
+        new_module, ctx = outcome
+        result.skips.extend(ctx.skips)
+        new_text = new_module.code
+        if new_text == current:
+            continue
+        problem = verify(transform, new_text, path, module_dotted, is_package)
+        if problem:
+            result.errors.append(("internal", f"{transform.name}: {problem}; its changes to this file were dropped"))
+            continue
+        result.changes.extend(ctx.changes)
+        module, current = new_module, new_text
+    if current != original:
+        result.new_text = current
+    return result
+
+
+def rewrite_module(
+    transform: Transform, module: cst.Module, file_plan: Any, path: str
+) -> tuple[cst.Module, RewriteContext] | str:
+    ctx = RewriteContext(path, transform.name)
+    try:
+        new_module = transform.rewrite(module, file_plan, ctx)
+    except Exception as exc:
+        return f"internal error in {transform.name}: {type(exc).__name__}: {exc}; file left unchanged by it"
+    return new_module, ctx
+
+
+def verify(transform: Transform, new_text: str, path: str, module: str = "", is_package: bool = False) -> str | None:
+    """None if the output is sound: it parses, compiles, and (single-file transforms) is a fixpoint."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(new_text, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        return f"output does not compile ({exc})"
+    try:
+        cst.parse_module(new_text)
+    except cst.ParserSyntaxError as exc:
+        return f"output does not re-parse with LibCST ({str(exc).splitlines()[0]})"
+    if transform.cross_file:
+        return None  # idempotence needs the whole repository: the golden tests check it
+    again = _single_file_pass(transform, new_text, path, module, is_package)
+    if isinstance(again, str):
+        return f"second run failed: {again}"
+    if again is not None and again[0] != new_text:
+        return "a second run changes the output again (not idempotent)"
+    return None
+
+
+def _single_file_pass(
+    transform: Transform, text: str, path: str, module: str, is_package: bool
+) -> tuple[str, RewriteContext] | str | None:
+    """index → plan → rewrite on one file alone. None when the transform does not touch it."""
+    if not transform.wants(text.encode("utf-8", "surrogatepass")):
+        return None
+    tree = parse_python(text, path)
+    facts = transform.index(SourceInfo(path, module, is_package, text), tree)
+    if not facts:
+        return None
+    plan = transform.plan({path: facts})
+    if path not in plan.files:
+        return None
+    outcome = rewrite_module(transform, cst.parse_module(text), plan.files[path], path)
+    if isinstance(outcome, str):
+        return outcome
+    return outcome[0].code, outcome[1]
+
+
+@dataclass
+class SourceResult:
+    new_text: str
+    changes: list[Change]
+    skips: list[Skip]
+    errors: list[str]
+
+
+def apply_to_source(transforms: Iterable[Transform], text: str, path: str = "mod.py", module: str = "mod") -> SourceResult:
+    """Run transforms on one source text alone (tests, property checks, editor integrations).
+
+    Cross-file transforms see only this file, as if it were the whole repository.
+    """
+    changes: list[Change] = []
+    skips: list[Skip] = []
+    errors: list[str] = []
+    current = text
+    is_package = path.endswith("__init__.py")
+    for transform in _ordered(list(transforms)):
+        if not transform.wants(current.encode("utf-8", "surrogatepass")):
+            continue
+        facts = transform.index(SourceInfo(path, module, is_package, current), parse_python(current, path))
+        if not facts:
+            continue
+        plan = transform.plan({path: facts})
+        skips.extend(plan.skips)
+        if path not in plan.files:
+            continue
+        outcome = rewrite_module(transform, cst.parse_module(current), plan.files[path], path)
+        if isinstance(outcome, str):
+            errors.append(outcome)
+            continue
+        new_module, ctx = outcome
+        skips.extend(ctx.skips)
+        new_text = new_module.code
+        if new_text == current:
+            continue
+        problem = verify(transform, new_text, path, module, is_package)
+        if problem:
+            errors.append(f"{transform.name}: {problem}")
+            continue
+        changes.extend(ctx.changes)
+        current = new_text
+    return SourceResult(current, changes, skips, errors)
+
+
+# --------------------------------------------------------------------------------------------
+# the whole run
+
+
+def _ordered(transforms: list[Transform]) -> list[Transform]:
+    """Transforms whose plan holds index-time positions run first on each file."""
+    return sorted(transforms, key=lambda t: not t.positional_plan)
+
+
+def _map(fn, items: list, jobs: int, threshold: int, phase: str, progress: Progress | None) -> list:
+    total = len(items)
+    if progress:
+        progress(phase, 0, total)
+    if jobs <= 1 or total < threshold:
+        out = []
+        for i, item in enumerate(items, 1):
+            out.append(fn(item))
+            if progress and (i % 50 == 0 or i == total):
+                progress(phase, i, total)
+        return out
+    chunksize = max(1, min(64, total // (jobs * 8) or 1))
+    out = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for i, res in enumerate(pool.map(fn, items, chunksize=chunksize), 1):
+            out.append(res)
+            if progress and (i % 50 == 0 or i == total):
+                progress(phase, i, total)
+    return out
+
+
+def run(
+    paths: Sequence[str],
+    transforms: Sequence[Transform],
+    config: Config | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    root: str | None = None,
+) -> Changeset:
+    config = config or Config()
+    jobs = jobs or config.jobs or os.cpu_count() or 1
+    transforms = _ordered(list(transforms))
+    t0 = time.perf_counter()
+    if root is None:
+        root, in_git = find_root(paths[0] if paths else ".")
+    else:
+        root = os.path.realpath(root)
+        in_git = os.path.isdir(os.path.join(root, ".git")) or os.path.isfile(os.path.join(root, ".git"))
+    found = discover(root, list(paths) or [root], config, in_git)
+    cs = Changeset(root=root, transforms=[t.name for t in transforms])
+    cs.errors.extend(FileError(p, m) for p, m in found.missing)
+    cs.notices.extend(FileError(p, m, "notice") for p, m in found.notices)
+
+    # read every file once; what is indexed and rewritten is exactly these bytes
+    contents: dict[str, bytes] = {}
+    for rel in found.files:
+        try:
+            with open(os.path.join(root, rel), "rb") as fh:
+                contents[rel] = fh.read()
+        except FileNotFoundError:
+            cs.errors.append(FileError(rel, "vanished during the run (deleted before it could be read)"))
+        except OSError as exc:
+            cs.errors.append(FileError(rel, f"cannot be read: {exc.strerror or exc}"))
+    t_read = time.perf_counter()
+
+    package_dirs = _package_dirs(root, contents)
+    modules = {rel: module_name(rel, package_dirs) for rel in contents}
+
+    # prefilter, then index (one ast parse per file serves every transform)
+    wanted: dict[str, list[Transform]] = {}
+    for rel, data in contents.items():
+        ts = [t for t in transforms if t.wants(data)]
+        if ts:
+            wanted[rel] = ts
+    facts: dict[str, dict[str, Any]] = {t.name: {} for t in transforms}
+    errored: set[str] = set()
+
+    def index_round(todo: dict[str, list[Transform]]) -> None:
+        items = [(rel, *modules[rel], contents[rel], ts) for rel, ts in sorted(todo.items())]
+        for res in _map(_index_one, items, jobs, PARALLEL_INDEX_MIN_FILES, "index", progress):
+            if res.error:
+                if res.path not in errored:
+                    errored.add(res.path)
+                    cs.errors.append(FileError(res.path, res.error))
+                continue
+            for name, f in res.facts.items():
+                facts[name][res.path] = f
+
+    index_round(wanted)
+    # second round: files mentioning names another file's facts made interesting (cross-file references)
+    extra: dict[str, list[Transform]] = {}
+    for t in transforms:
+        names = t.reference_names(facts[t.name])
+        if not names:
+            continue
+        for rel, data in contents.items():
+            if rel in errored or t in wanted.get(rel, ()):
+                continue
+            if any(n in data for n in names):
+                extra.setdefault(rel, []).append(t)
+    if extra:
+        index_round(extra)
+    t_index = time.perf_counter()
+
+    # plan
+    plans: dict[str, Plan] = {}
+    for t in transforms:
+        try:
+            plans[t.name] = t.plan(facts[t.name])
+        except Exception as exc:
+            cs.errors.append(FileError("<plan>", f"internal error in {t.name} while planning: {type(exc).__name__}: {exc}", "internal"))
+            plans[t.name] = Plan()
+        cs.skips.extend(plans[t.name].skips)
+    t_plan = time.perf_counter()
+
+    # rewrite (one LibCST parse per file feeds every transform in turn), verify
+    work: dict[str, list[tuple[Transform, Any]]] = {}
+    for t in transforms:
+        for rel, file_plan in plans[t.name].files.items():
+            if rel in contents and rel not in errored:
+                work.setdefault(rel, []).append((t, file_plan))
+    items = [(rel, *modules[rel], contents[rel], steps) for rel, steps in sorted(work.items())]
+    for res in _map(_rewrite_one, items, jobs, PARALLEL_REWRITE_MIN_FILES, "rewrite", progress):
+        cs.skips.extend(res.skips)
+        for kind, message in res.errors:
+            cs.errors.append(FileError(res.path, message, kind))
+        if res.new_text is not None:
+            data = contents[res.path]
+            cs.files.append(FileChange(res.path, data, res.new_text, decode(data), sorted(res.changes)))
+    t_rewrite = time.perf_counter()
+
+    cs.files.sort(key=lambda f: f.path)
+    cs.skips = sorted(set(cs.skips))
+    cs.stats = {
+        "files": len(found.files),
+        "indexed": len(wanted) + len(extra),
+        "rewritten": len(work),
+        "read_s": round(t_read - t0, 4),
+        "index_s": round(t_index - t_read, 4),
+        "plan_s": round(t_plan - t_index, 4),
+        "rewrite_s": round(t_rewrite - t_plan, 4),
+        "total_s": round(t_rewrite - t0, 4),
+    }
+    return cs
+
+
+def _package_dirs(root: str, contents: dict[str, bytes]) -> set[str]:
+    dirs = {rel.rsplit("/", 1)[0] for rel in contents if "/" in rel}
+    # every ancestor folder too, so that a package's parents are checked
+    for d in list(dirs):
+        parts = d.split("/")
+        dirs.update("/".join(parts[:i]) for i in range(1, len(parts)))
+    return {d for d in dirs if (d + "/__init__.py") in contents or os.path.isfile(os.path.join(root, d, "__init__.py"))}
+
+
+# --------------------------------------------------------------------------------------------
+# delivery helpers used by the CLI
+
+
+def write_changes(cs: Changeset, files: list[FileChange] | None = None) -> list[FileChange]:
+    """Write files atomically; a file that changed or vanished since it was read is reported, not written."""
+    from .source import write_atomic
+
+    written = []
+    for fc in files if files is not None else cs.files:
+        full = os.path.join(cs.root, fc.path)
+        try:
+            with open(full, "rb") as fh:
+                now = fh.read()
+        except FileNotFoundError:
+            cs.errors.append(FileError(fc.path, "vanished during the run: not written"))
+            continue
+        if now != fc.old_bytes:
+            cs.errors.append(FileError(fc.path, "changed on disk during the run: not written"))
+            continue
+        write_atomic(full, fc.new_bytes)
+        written.append(fc)
+    return written
+
+
+__all__ = ["Changeset", "SourceResult", "apply_to_source", "run", "write_changes", "verify", "Decoded"]
