@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .cache import CACHE_DIR_NAME
 from .changeset import Changeset, FileChange
 from .config import Config, ConfigError, load
 from .discover import find_root
@@ -164,10 +165,11 @@ def _print_diff(text: str) -> None:
 @click.option("-o", "--option", "options", multiple=True, metavar="NAME.KEY=VALUE",
               help="A transform option, as in [tool.codemod.NAME] (VALUE is JSON or a plain string).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the index cache (.codemod-cache/).")
 def apply(
     transforms: tuple[str, ...], paths: tuple[str, ...], dry_run: bool, patch_file: str | None,
     interactive: bool, show_skips: bool, fmt: str, jobs: int | None, allow_dirty: bool,
-    include_public: bool, include_unreferenced: bool, options: tuple[str, ...], progress: bool | None,
+    include_public: bool, include_unreferenced: bool, options: tuple[str, ...], progress: bool | None, no_cache: bool,
 ) -> None:
     """Apply transforms to PATHS (default: the current folder) and report what changed and what was skipped."""
     from . import engine, git
@@ -197,7 +199,8 @@ def apply(
     show_progress = sys.stderr.isatty() if progress is None else progress
     callback, bar = _progress_callback(show_progress and fmt == "text")
     try:
-        cs = engine.run(list(paths), selected, config=config, jobs=jobs, progress=callback, root=root)
+        cache_dir = None if no_cache else os.path.join(root, CACHE_DIR_NAME)
+        cs = engine.run(list(paths), selected, config=config, jobs=jobs, progress=callback, root=root, cache_dir=cache_dir)
     finally:
         if bar is not None:
             bar.stop()

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import libcst as cst
 
+from .cache import MISS, FactsCache, fingerprint
 from .changeset import Changeset, FileChange, FileError
 from .config import Config
 from .discover import discover, find_root, module_name
@@ -32,6 +33,11 @@ Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 # --------------------------------------------------------------------------------------------
 # per-file steps (top-level functions: they run in worker processes)
+
+
+@dataclass(frozen=True)
+class CachedError:
+    message: str
 
 
 @dataclass
@@ -253,7 +259,9 @@ def run(
     jobs: int | None = None,
     progress: Progress | None = None,
     root: str | None = None,
+    cache_dir: str | None = None,
 ) -> Changeset:
+    """Run ``transforms`` over ``paths``. ``cache_dir``: where index facts are cached (None: no cache)."""
     config = config or Config()
     jobs = jobs or config.jobs or os.cpu_count() or 1
     transforms = _ordered(list(transforms))
@@ -291,14 +299,39 @@ def run(
             wanted[rel] = ts
     facts: dict[str, dict[str, Any]] = {t.name: {} for t in transforms}
     errored: set[str] = set()
+    cache = FactsCache(cache_dir)
+    fps = {t.name: fingerprint(t) for t in transforms} if cache_dir else {}
+
+    def fail(path: str, message: str) -> None:
+        if path not in errored:
+            errored.add(path)
+            cs.errors.append(FileError(path, message))
 
     def index_round(todo: dict[str, list[Transform]]) -> None:
-        items = [(rel, *modules[rel], contents[rel], ts) for rel, ts in sorted(todo.items())]
-        for res in _map(_index_one, items, jobs, PARALLEL_INDEX_MIN_FILES, "index", progress):
+        items = []
+        keys: dict[tuple[str, str], str] = {}
+        for rel, ts in sorted(todo.items()):
+            missing = []
+            for t in ts:
+                if not cache_dir:
+                    missing.append(t)
+                    continue
+                keys[rel, t.name] = key = FactsCache.key(contents[rel], *modules[rel], fps[t.name])
+                value = cache.get(key)
+                if value is MISS:
+                    missing.append(t)
+                elif isinstance(value, CachedError):
+                    fail(rel, value.message)
+                elif value:
+                    facts[t.name][rel] = value
+            if missing and rel not in errored:
+                items.append((rel, *modules[rel], contents[rel], missing))
+        for res, item in zip(_map(_index_one, items, jobs, PARALLEL_INDEX_MIN_FILES, "index", progress), items):
+            for t in item[4]:
+                if cache_dir:
+                    cache.put(keys[res.path, t.name], CachedError(res.error) if res.error else res.facts.get(t.name))
             if res.error:
-                if res.path not in errored:
-                    errored.add(res.path)
-                    cs.errors.append(FileError(res.path, res.error))
+                fail(res.path, res.error)
                 continue
             for name, f in res.facts.items():
                 facts[name][res.path] = f
@@ -317,6 +350,7 @@ def run(
                 extra.setdefault(rel, []).append(t)
     if extra:
         index_round(extra)
+    cache.save()
     t_index = time.perf_counter()
 
     # plan
@@ -352,6 +386,7 @@ def run(
         "files": len(found.files),
         "indexed": len(wanted) + len(extra),
         "rewritten": len(work),
+        "cache_hits": cache.hits,
         "read_s": round(t_read - t0, 4),
         "index_s": round(t_index - t_read, 4),
         "plan_s": round(t_plan - t_index, 4),

@@ -212,3 +212,23 @@ def test_verification_drops_output_that_does_not_compile(repo):
 def test_apply_to_source_is_idempotent_checked():
     res = engine.apply_to_source([DemoRename()], GOOD)
     assert res.new_text == GOOD_NEW and len(res.changes) == 1 and not res.errors
+
+
+def test_facts_cache_serves_unchanged_files_and_misses_edited_ones(repo):
+    r = repo({"a.py": GOOD, "b.py": "x = old_api\n", "bad.py": "old_api(:\n"})
+    cache = str(r / ".codemod-cache")
+    first = run(r, cache_dir=cache)
+    assert first.stats["cache_hits"] == 0
+    assert (r / ".codemod-cache" / ".gitignore").read_text().strip().endswith("*")
+    assert git(r, "status", "--porcelain").stdout == ""  # the cache ignores itself
+    second = run(r, cache_dir=cache)
+    assert second.stats["cache_hits"] == 3
+    assert second.diff() == first.diff() and second.skips == first.skips
+    assert errors(second) == errors(first) and "bad.py" in errors(second)
+    (r / "b.py").write_text("y = old_api(2)\n")
+    third = run(r, cache_dir=cache)
+    assert third.stats["cache_hits"] == 2
+    assert [f.path for f in third.files] == ["a.py", "b.py"]
+    # other options are another key
+    other = engine.run([str(r)], [DemoRename()], root=str(r), jobs=1, cache_dir=cache)
+    assert other.diff() == third.diff()

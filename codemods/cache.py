@@ -1,0 +1,101 @@
+"""Index facts cached by content hash, so that a second run parses only the files that changed.
+
+One pickle file per repository in ``.codemod-cache/`` (which ignores itself in git, as ruff's cache
+does). A key covers the file's bytes, its module name, and the transform's fingerprint: its name,
+options, version, the source of the module that defines it, this tool's version and the Python
+version (the ``ast`` differs between Pythons). Facts are plain data, so the same entries could be
+shared between machines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+import pickle
+import sys
+import tempfile
+from typing import Any
+
+from . import __version__
+from .transforms.base import Transform
+
+CACHE_DIR_NAME = ".codemod-cache"
+MISS = object()
+
+
+def fingerprint(transform: Transform) -> str:
+    try:
+        source = inspect.getsource(sys.modules[type(transform).__module__])
+    except (OSError, TypeError, KeyError):
+        source = ""
+    parts = [
+        transform.name, transform.version, json.dumps(transform.options, sort_keys=True, default=str),
+        hashlib.sha1(source.encode()).hexdigest(), __version__, "%d.%d" % sys.version_info[:2],
+    ]
+    return hashlib.sha1("\0".join(parts).encode()).hexdigest()[:16]
+
+
+class FactsCache:
+    def __init__(self, directory: str | None) -> None:
+        self.directory = directory
+        self.entries: dict[str, Any] = {}
+        self.used: dict[str, Any] = {}
+        self.hits = self.misses = 0
+        if directory:
+            try:
+                with open(self._file, "rb") as fh:
+                    loaded = pickle.load(fh)
+                if isinstance(loaded, dict):
+                    self.entries = loaded
+            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+                self.entries = {}
+
+    @property
+    def _file(self) -> str:
+        return os.path.join(self.directory or "", "facts.pickle")
+
+    @staticmethod
+    def key(data: bytes, module: str, is_package: bool, transform_fp: str) -> str:
+        h = hashlib.sha1(data)
+        h.update(f"\0{module}\0{is_package}\0{transform_fp}".encode())
+        return h.hexdigest()
+
+    def get(self, key: str) -> Any:
+        if not self.directory:
+            return MISS
+        value = self.entries.get(key, MISS)
+        if value is MISS:
+            self.misses += 1
+        else:
+            self.hits += 1
+            self.used[key] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        if self.directory:
+            self.used[key] = value
+
+    def save(self) -> None:
+        """Keep what this run used, plus older entries up to a bound, so the file does not grow forever."""
+        if not self.directory:
+            return
+        keep = dict(self.used)
+        budget = max(20_000, 4 * len(keep))
+        for k, v in self.entries.items():
+            if len(keep) >= budget:
+                break
+            keep.setdefault(k, v)
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            ignore = os.path.join(self.directory, ".gitignore")
+            if not os.path.exists(ignore):
+                with open(ignore, "w") as fh:
+                    fh.write("# Automatically created by codemod.\n*\n")
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".facts-")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(keep, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self._file)
+        except OSError:
+            pass  # a cache that cannot be written is only a slower next run
