@@ -1,0 +1,536 @@
+"""match-hoist: one await after a `match` / `if` chain instead of one await per arm."""
+
+from __future__ import annotations
+
+import ast
+import keyword
+from dataclasses import dataclass, field
+from typing import Sequence, Union
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
+
+from . import register
+from .base import RewriteContext, SourceInfo, Transform
+
+_EMPTY = cst.Module(body=[])
+
+# the tail of an arm: `await f(...)`, `x = await f(...)`, `return await f(...)`
+_AWAIT_CALL = m.Await(expression=m.Call())
+_TAIL = m.Expr(value=_AWAIT_CALL) | m.Assign(value=_AWAIT_CALL) | m.Return(value=_AWAIT_CALL)
+# evaluating these can run arbitrary code (and so rebind or mutate what is evaluated around them)
+_EFFECTFUL = (
+    m.Call() | m.Await() | m.Yield() | m.NamedExpr()
+    | m.ListComp() | m.SetComp() | m.DictComp() | m.GeneratorExp()
+)
+_LITERAL = (
+    m.Integer() | m.Float() | m.Imaginary() | m.SimpleString() | m.ConcatenatedString()
+    | m.Name("True") | m.Name("False") | m.Name("None")
+)
+_FORM_TEXT = {"expr": "`await ...`", "assign": "`x = await ...`", "return": "`return await ...`"}
+
+Compound = Union[cst.If, cst.Match]
+
+
+def _code(node: cst.CSTNode) -> str:
+    return _EMPTY.code_for_node(node)
+
+
+def _key(expr: cst.CSTNode) -> str:
+    """A comparison key that ignores formatting, comments and quote style."""
+    code = _code(expr).strip()
+    try:
+        return ast.dump(ast.parse(f"(\n{code}\n)", mode="eval").body)
+    except SyntaxError:  # pragma: no cover - LibCST produced it, CPython reads it
+        return code
+
+
+def _short(expr: cst.CSTNode, limit: int = 40) -> str:
+    text = " ".join(_code(expr).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _dotted(expr: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a name or an attribute chain, else None."""
+    if m.matches(expr, m.Name()):
+        return expr.value  # type: ignore[attr-defined]
+    if isinstance(expr, cst.Attribute):
+        base = _dotted(expr.value)
+        return f"{base}.{expr.attr.value}" if base else None
+    return None
+
+
+@dataclass
+class _Leaf:
+    """One arm's final await."""
+
+    line: cst.SimpleStatementLine | cst.SimpleStatementSuite  # the line that holds it
+    small: cst.BaseSmallStatement  # the Expr / Assign / Return
+    form: str  # "expr" | "assign" | "return"
+    call: cst.Call
+
+
+@dataclass
+class _Skip:
+    node: cst.CSTNode
+    reason: str
+
+
+@dataclass
+class _Plan:
+    """An eligible statement: where to bind what, and the await to put after it."""
+
+    stmt: Compound
+    leaves: list[_Leaf]
+    nested: list[Compound]
+    differing: list[int]  # argument indexes that differ between arms
+    names: list[str] = field(default_factory=list)
+
+
+def _arms(stmt: Compound) -> tuple[list[cst.BaseSuite], bool]:
+    """The bodies of the statement's arms, and whether one of them always runs."""
+    if isinstance(stmt, cst.Match):
+        last = stmt.cases[-1]
+        irrefutable = last.guard is None and m.matches(last.pattern, m.MatchAs(pattern=None))
+        return [c.body for c in stmt.cases], irrefutable
+    bodies: list[cst.BaseSuite] = []
+    node: cst.If | cst.Else | None = stmt
+    while isinstance(node, cst.If):
+        bodies.append(node.body)
+        node = node.orelse
+    if isinstance(node, cst.Else):
+        bodies.append(node.body)
+        return bodies, True
+    return bodies, False
+
+
+def _body_statements(body: cst.BaseSuite) -> Sequence[cst.CSTNode]:
+    return body.body if isinstance(body, cst.IndentedBlock) else [body]
+
+
+def _early_exit(node: cst.CSTNode, in_loop: bool = False) -> cst.CSTNode | None:
+    """A return/raise (or a break/continue of an enclosing loop) inside `node`, if any."""
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        return None
+    if isinstance(node, (cst.Return, cst.Raise)):
+        return node
+    if isinstance(node, (cst.Break, cst.Continue)):
+        return None if in_loop else node
+    if isinstance(node, (cst.For, cst.While)):
+        return _early_exit(node.body, True) or (node.orelse and _early_exit(node.orelse, in_loop)) or None
+    for child in node.children:
+        found = _early_exit(child, in_loop)
+        if found is not None:
+            return found
+    return None
+
+
+class _Analyzer:
+    """Decides, on the LibCST tree, which statements can be hoisted."""
+
+    def __init__(self, positions) -> None:
+        self.positions = positions
+
+    def line(self, node: cst.CSTNode) -> int:
+        return self.positions[node].start.line
+
+    def collect(self, stmt: Compound) -> tuple[list[_Leaf], list[Compound]] | _Skip | None:
+        """Every path's final await (None: not a candidate; _Skip: a candidate left alone)."""
+        bodies, exhaustive = _arms(stmt)
+        if len(bodies) < 2:
+            return None
+        leaves: list[_Leaf] = []
+        nested: list[Compound] = []
+        exits: list[tuple[cst.BaseSuite, cst.CSTNode]] = []
+        for body in bodies:
+            statements = _body_statements(body)
+            if not statements:
+                return None
+            last = statements[-1]
+            before: list[cst.CSTNode] = list(statements[:-1])
+            if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+                small = last.body[-1]
+                if not m.matches(small, _TAIL):
+                    return None
+                before.extend(last.body[:-1])
+                form = "expr" if isinstance(small, cst.Expr) else "assign" if isinstance(small, cst.Assign) else "return"
+                leaves.append(_Leaf(last, small, form, small.value.expression))  # type: ignore[attr-defined]
+            elif isinstance(last, (cst.If, cst.Match)):
+                inner = self.collect(last)
+                if not isinstance(inner, tuple):
+                    return None
+                leaves.extend(inner[0])
+                nested.append(last)
+                nested.extend(inner[1])
+            else:
+                return None
+            for node in before:
+                found = _early_exit(node)
+                if found is not None:
+                    exits.append((body, found))
+                    break
+        if not exhaustive:
+            if isinstance(stmt, cst.Match):
+                return _Skip(stmt, "the last `case` is not irrefutable (`case _:` or a bare capture, without a guard): "
+                             "a subject that no case matches would now reach the await")
+            return _Skip(stmt, "the `if` chain has no `else`: the path that takes no branch would now reach the await")
+        if exits:
+            found = exits[0][1]
+            word = type(found).__name__.lower()
+            return _Skip(stmt, f"an arm can leave early (`{word}` at line {self.line(found)}) before its final await")
+        return leaves, nested
+
+    def check(self, stmt: Compound) -> _Plan | _Skip | None:
+        collected = self.collect(stmt)
+        if not isinstance(collected, tuple):
+            return collected
+        leaves, nested = collected
+        forms = sorted({leaf.form for leaf in leaves})
+        if len(forms) > 1:
+            shown = ", ".join(_FORM_TEXT[f] for f in forms)
+            return _Skip(stmt, f"the arms end in different forms ({shown}): nothing to collapse")
+        if forms[0] == "assign":
+            targets = {tuple(_key(t.target) for t in leaf.small.targets) for leaf in leaves}  # type: ignore[attr-defined]
+            if len(targets) > 1:
+                return _Skip(stmt, "the arms assign the awaited result to different targets")
+        callees = [leaf.call.func for leaf in leaves]
+        keys = list(dict.fromkeys(_key(c) for c in callees))
+        if len(keys) > 1:
+            seen = list(dict.fromkeys(_short(c) for c in callees))
+            shown = ", ".join(f"`{s}`" for s in seen[:3]) + (", ..." if len(seen) > 3 else "")
+            return _Skip(stmt, f"the arms await different callables ({shown}): nothing to collapse")
+        callee = callees[0]
+        name = _short(callee)
+        if _dotted(callee) is None:
+            return _Skip(stmt, f"the awaited callable `{name}` is not a name or an attribute chain: "
+                         "evaluating it once instead of in each arm could change what runs")
+        shapes = {tuple((a.star, a.keyword.value if a.keyword else None)
+                        for a in leaf.call.args) for leaf in leaves}
+        if len(shapes) > 1:
+            return _Skip(stmt, f"the arms pass different argument lists to `{name}` (count, keywords or unpacking differ)")
+        first = leaves[0].call.args
+        differing = [i for i in range(len(first)) if len({_key(leaf.call.args[i].value) for leaf in leaves}) > 1]
+        if not differing:
+            return _Skip(stmt, f"every arm awaits the same call `{_short(leaves[0].call)}`: nothing differs to bind")
+        if any(first[i].star for i in differing):
+            return _Skip(stmt, f"the arms differ in an unpacked `*`/`**` argument of `{name}`")
+        # Hoisting evaluates the differing arguments (in their arm) before the callee and the common
+        # arguments that precede them. That is only invisible when those cannot run code.
+        for i in differing:
+            for leaf in leaves:
+                value = leaf.call.args[i].value
+                if not m.findall(value, _EFFECTFUL):
+                    continue
+                stable = m.matches(callee, m.Name()) and all(
+                    m.matches(first[j].value, _LITERAL) for j in range(i) if j not in differing
+                )
+                if not stable:
+                    return _Skip(stmt, f"the differing argument `{_short(value)}` (line {self.line(value)}) runs code "
+                                 f"that would now run before `{name}` and the arguments before it are evaluated")
+        return _Plan(stmt, leaves, nested, differing)
+
+
+class _Candidates(cst.CSTVisitor):
+    """Walks the tree outside-in; an eligible statement consumes the chains nested in its arms."""
+
+    def __init__(self, analyzer: _Analyzer) -> None:
+        self.analyzer = analyzer
+        self.functions: list[cst.CSTNode] = []
+        self.consumed: set[int] = set()
+        self.results: list[tuple[_Plan | _Skip, cst.CSTNode | None]] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.functions.pop()
+
+    def visit_If(self, node: cst.If) -> None:
+        if isinstance(node.orelse, cst.If):
+            self.consumed.add(id(node.orelse))  # an elif is part of this chain
+        self._visit(node)
+
+    def visit_Match(self, node: cst.Match) -> None:
+        self._visit(node)
+
+    def _visit(self, node: Compound) -> None:
+        if id(node) in self.consumed:
+            return
+        result = self.analyzer.check(node)
+        if result is None:
+            return
+        if isinstance(result, _Plan):
+            self.consumed.update(id(n) for n in result.nested)
+        self.results.append((result, self.functions[-1] if self.functions else None))
+
+
+class _Names(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)  # `.attr` is not a variable
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)  # nor is `keyword=`
+        return False
+
+
+def _signatures(module: cst.Module) -> tuple[dict[str, list[list[str | None]]], dict[str, list[list[str | None]]]]:
+    """Positional parameter names of the file's functions and methods, by name (self/cls dropped)."""
+    functions: dict[str, list[list[str | None]]] = {}
+    methods: dict[str, list[list[str | None]]] = {}
+
+    def params(fn: cst.FunctionDef, drop_first: bool) -> list[str | None]:
+        names: list[str | None] = [p.name.value for p in (*fn.params.posonly_params, *fn.params.params)]
+        if drop_first:
+            names = names[1:]
+        if isinstance(fn.params.star_arg, cst.Param):
+            names.append(None)  # positions from here on land in *args
+        return names
+
+    def walk(body: Sequence[cst.CSTNode], in_class: bool) -> None:
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef):
+                if in_class:
+                    static = any(m.matches(d.decorator, m.Name("staticmethod")) for d in stmt.decorators)
+                    methods.setdefault(stmt.name.value, []).append(params(stmt, not static))
+                else:
+                    functions.setdefault(stmt.name.value, []).append(params(stmt, False))
+            elif isinstance(stmt, cst.ClassDef):
+                walk(_body_statements(stmt.body), True)
+
+    walk(module.body, False)
+    return functions, methods
+
+
+def _param_name(callee: cst.BaseExpression, index: int, sigs) -> str | None:
+    functions, methods = sigs
+    table = functions if isinstance(callee, cst.Name) else methods
+    last = callee.value if isinstance(callee, cst.Name) else callee.attr.value  # type: ignore[attr-defined]
+    found: set[str | None] = set()
+    for names in table.get(last, []):
+        pos = min(index, len(names) - 1) if names and names[-1] is None else index
+        found.add(names[pos] if 0 <= pos < len(names) else None)
+    if len(found) == 1:
+        return found.pop()
+    return None
+
+
+class _Rewriter(cst.CSTTransformer):
+    def __init__(self, plans: list[_Plan]) -> None:
+        self.hoist: dict[int, cst.SimpleStatementLine] = {}
+        self.bind: dict[int, list[cst.Assign]] = {}
+        for plan in plans:
+            self.hoist[id(plan.stmt)] = self._hoisted(plan)
+            for leaf in plan.leaves:
+                self.bind[id(leaf.small)] = [
+                    _assign(name, leaf.call.args[i].value) for i, name in zip(plan.differing, plan.names)
+                ]
+
+    @staticmethod
+    def _hoisted(plan: _Plan) -> cst.SimpleStatementLine:
+        leaf = plan.leaves[0]
+        args = list(leaf.call.args)
+        for i, name in zip(plan.differing, plan.names):
+            args[i] = args[i].with_changes(value=cst.Name(name))
+        call = leaf.call.with_changes(args=args)
+        value = leaf.small.value.with_changes(expression=call)  # type: ignore[attr-defined]
+        small = leaf.small.with_changes(value=value, semicolon=cst.MaybeSentinel.DEFAULT)
+        return cst.SimpleStatementLine(body=[small])
+
+    def _replace(self, body: Sequence[cst.BaseSmallStatement], original: Sequence[cst.BaseSmallStatement]):
+        if not original or id(original[-1]) not in self.bind:
+            return None
+        assigns = self.bind[id(original[-1])]
+        return assigns, list(body[:-1])
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        found = self._replace(updated_node.body, original_node.body)
+        if found is None:
+            return updated_node
+        assigns, head = found
+        if head:  # `log(); await f(x)` -> `log(); x = ...`
+            return updated_node.with_changes(body=[*head, *assigns])
+        first = updated_node.with_changes(body=[assigns[0]])
+        return cst.FlattenSentinel([first, *(cst.SimpleStatementLine(body=[a]) for a in assigns[1:])])
+
+    def leave_SimpleStatementSuite(self, original_node, updated_node):
+        found = self._replace(updated_node.body, original_node.body)
+        if found is None:
+            return updated_node
+        assigns, head = found
+        return updated_node.with_changes(body=[*head, *assigns])
+
+    def _leave_compound(self, original_node, updated_node):
+        hoisted = self.hoist.get(id(original_node))
+        if hoisted is None:
+            return updated_node
+        return cst.FlattenSentinel([updated_node, hoisted])
+
+    leave_If = _leave_compound
+    leave_Match = _leave_compound
+
+
+def _assign(name: str, value: cst.BaseExpression) -> cst.Assign:
+    try:
+        compile(f"{name} = {_code(value)}", "<binding>", "exec", dont_inherit=True)
+    except SyntaxError:  # a value that only parsed inside the call's brackets (a bare generator, a line break)
+        value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.Assign(targets=[cst.AssignTarget(target=cst.Name(name))], value=value)
+
+
+@register
+class MatchHoist(Transform):
+    """Await once after a `match` or `if`/`elif`/`else` whose every arm ends by awaiting the same callable.
+
+    ## What it does
+    Finds `match` statements and `if`/`elif`/`else` chains whose every arm ends with an await of the
+    same callable (`await f(...)`, `x = await f(...)` with the same target, or `return await f(...)`)
+    with arguments that differ between the arms. Each arm binds the differing arguments to a variable
+    instead, and the statement is followed by a single await. Chains nested as the last statement of an
+    arm are collapsed together with the outer statement.
+
+    The new variable is named after the keyword (`timeout=`), or after the callee's parameter when the
+    callee is a function or method defined in the same file, else `arg`; a name already used in the
+    function, or visible from it (globals, builtins), is never reused.
+
+    ## Why is this bad?
+    Every `await` is a suspension point that the compiler turns into its own state of the coroutine
+    (and every awaited call is a separate place to read, breakpoint and keep in sync). When the arms
+    only differ in what they pass, the repeated await hides that the statement is a dispatch that
+    picks arguments, and an edit to one arm's call (a new keyword, a changed timeout) silently misses
+    the others.
+
+    ## Example
+    ```python
+    match cmd:
+        case "list":
+            await client.send("LIST", timeout=1)
+        case _:
+            await client.send("NOOP", timeout=1)
+    ```
+
+    Use instead:
+    ```python
+    match cmd:
+        case "list":
+            verb = "LIST"
+        case _:
+            verb = "NOOP"
+    await client.send(verb, timeout=1)
+    ```
+
+    ## Fix safety
+    Left alone, with a reason: a `match` whose last case is not irrefutable (`case _:`, a bare capture,
+    no guard) and an `if` chain without `else`; an arm that can leave early (`return`, `raise`, `break`,
+    `continue`) before its await; arms that await different callables, end in different forms, assign to
+    different targets or pass different argument lists; a callee that is not a name or attribute chain;
+    arms that differ in a `*`/`**` argument.
+
+    The differing arguments are now evaluated (in their arm) before the callee and the common arguments
+    that precede them. Looking up a name or attribute chain and evaluating literals is taken to have no
+    side effects (as everywhere in this tool); when a differing argument calls code (a call, an await,
+    a walrus, a comprehension), the fix is only made if the callee is a bare name and the arguments before
+    it are literals, and otherwise left alone. One case remains: a function called in a differing argument
+    that rebinds the callee's global name with `global` would see the new order.
+    """
+
+    name = "match-hoist"
+    summary = "Bind the differing arguments in each arm of a match/if chain and await the common callable once."
+    prefilter = (b"await",)
+
+    def index(self, src: SourceInfo, tree: ast.Module):
+        lines = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If):
+                arms = [node.body]
+                cur = node
+                while len(cur.orelse) == 1 and isinstance(cur.orelse[0], ast.If):
+                    cur = cur.orelse[0]
+                    arms.append(cur.body)
+                if cur.orelse:
+                    arms.append(cur.orelse)
+            elif isinstance(node, ast.Match):
+                arms = [c.body for c in node.cases]
+            else:
+                continue
+            if len(arms) >= 2 and all(_ast_tail(arm[-1]) for arm in arms):
+                lines.append(node.lineno)
+        return tuple(sorted(set(lines))) or None
+
+    def rewrite(self, module: cst.Module, file_plan, ctx: RewriteContext) -> cst.Module:
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        positions = wrapper.resolve(PositionProvider)
+        finder = _Candidates(_Analyzer(positions))
+        module.visit(finder)
+        if not finder.results:
+            return module
+        plans: list[_Plan] = []
+        scopes = None
+        sigs = None
+        taken_by_function: dict[int, set[str]] = {}
+        for result, function in finder.results:
+            pos = positions[result.stmt if isinstance(result, _Plan) else result.node].start
+            if isinstance(result, _Skip):
+                ctx.skip(pos.line, pos.column + 1, result.reason)
+                continue
+            if scopes is None:
+                scopes = wrapper.resolve(ScopeProvider)
+                sigs = _signatures(module)
+            scope = scopes.get(result.stmt)
+            key = id(function)
+            if key not in taken_by_function:
+                collector = _Names()
+                (function or module).visit(collector)
+                taken_by_function[key] = collector.names
+            taken = taken_by_function[key]
+            result.names = _choose_names(result, scope, taken, sigs)
+            taken.update(result.names)
+            plans.append(result)
+            callee = _short(result.leaves[0].call.func)
+            keyword_ = "match" if isinstance(result.stmt, cst.Match) else "if"
+            bound = ", ".join(f"`{n}`" for n in result.names)
+            ctx.change(pos.line, pos.column + 1,
+                       f"await `{callee}` once after the `{keyword_}` statement; each of its "
+                       f"{len(result.leaves)} arms binds {bound}")
+        if not plans:
+            return module
+        return module.visit(_Rewriter(plans))
+
+
+def _ast_tail(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, (ast.If, ast.Match)):
+        return True
+    if isinstance(stmt, (ast.Expr, ast.Assign, ast.Return)):
+        return isinstance(stmt.value, ast.Await) and isinstance(stmt.value.value, ast.Call)
+    return False
+
+
+def _choose_names(plan: _Plan, scope, taken: set[str], sigs) -> list[str]:
+    callee = plan.leaves[0].call.func
+    args = plan.leaves[0].call.args
+    last = _dotted(callee).rsplit(".", 1)[-1]  # type: ignore[union-attr]
+    unresolved = [i for i in plan.differing if not args[i].keyword and not _param_name(callee, i, sigs)]
+    chosen: list[str] = []
+
+    def free(name: str) -> bool:
+        if not name.isidentifier() or keyword.iskeyword(name) or name in taken or name in chosen:
+            return False
+        return scope is None or name not in scope
+
+    for i in plan.differing:
+        arg = args[i]
+        if arg.keyword:
+            base = arg.keyword.value
+        else:
+            base = _param_name(callee, i, sigs) or ("arg" if len(unresolved) == 1 else f"arg{i + 1}")
+        options = [base, f"{last}_{base}"] if last != base else [base]
+        options += [f"{base}_{n}" for n in range(2, 100)]
+        chosen.append(next(o for o in options if free(o)))
+    return chosen
