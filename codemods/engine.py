@@ -275,6 +275,15 @@ def run(
     cs = Changeset(root=root, transforms=[t.name for t in transforms])
     cs.errors.extend(FileError(p, m) for p, m in found.missing)
     cs.notices.extend(FileError(p, m, "notice") for p, m in found.notices)
+    # Cross-file transforms read the whole repository (a caller in tests/ is still a caller) but may
+    # only edit the files under the paths given: ``editable`` tells their plan which those are.
+    scope = set(found.files)
+    if any(t.cross_file for t in transforms):
+        whole = discover(root, [root], config, in_git)
+        if set(whole.files) != scope:
+            found.files = sorted(scope | set(whole.files))
+    for t in transforms:
+        t.editable = None if len(scope) == len(found.files) else frozenset(scope)
 
     # read every file once; what is indexed and rewritten is exactly these bytes
     contents: dict[str, bytes] = {}
@@ -294,7 +303,7 @@ def run(
     # prefilter, then index (one ast parse per file serves every transform)
     wanted: dict[str, list[Transform]] = {}
     for rel, data in contents.items():
-        ts = [t for t in transforms if t.wants(data)]
+        ts = [t for t in transforms if (t.cross_file or rel in scope) and t.wants(data)]
         if ts:
             wanted[rel] = ts
     facts: dict[str, dict[str, Any]] = {t.name: {} for t in transforms}
@@ -344,7 +353,7 @@ def run(
         if not names:
             continue
         for rel, data in contents.items():
-            if rel in errored or t in wanted.get(rel, ()):
+            if rel in errored or t in wanted.get(rel, ()) or (not t.cross_file and rel not in scope):
                 continue
             if any(n in data for n in names):
                 extra.setdefault(rel, []).append(t)
@@ -368,7 +377,9 @@ def run(
     work: dict[str, list[tuple[Transform, Any]]] = {}
     for t in transforms:
         for rel, file_plan in plans[t.name].files.items():
-            if rel in contents and rel not in errored:
+            if rel not in scope:
+                cs.errors.append(FileError(rel, f"internal error in {t.name}: planned an edit outside the paths given; not rewritten", "internal"))
+            elif rel not in errored:
                 work.setdefault(rel, []).append((t, file_plan))
     items = [(rel, *modules[rel], contents[rel], steps) for rel, steps in sorted(work.items())]
     for res in _map(_rewrite_one, items, jobs, PARALLEL_REWRITE_MIN_FILES, "rewrite", progress):
@@ -383,7 +394,8 @@ def run(
     cs.files.sort(key=lambda f: f.path)
     cs.skips = sorted(set(cs.skips))
     cs.stats = {
-        "files": len(found.files),
+        "files": len(scope),
+        "files_read": len(contents),
         "indexed": len(wanted) + len(extra),
         "rewritten": len(work),
         "cache_hits": cache.hits,

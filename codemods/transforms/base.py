@@ -120,6 +120,11 @@ class Transform:
     version: ClassVar[str] = "1"  # bump when index() output changes (facts cache key)
     option_defaults: ClassVar[Mapping[str, Any]] = {}  # keys are kebab-case, as in pyproject
 
+    # Set by the engine before plan(): the repository-relative paths the user asked to change, or None
+    # for "every file indexed". A cross-file transform indexes the whole repository but must not plan an
+    # edit outside these; a change that would need one is a skip naming the file.
+    editable: frozenset[str] | None = None
+
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         unknown = set(options or {}) - set(self.option_defaults)
         if unknown:
