@@ -1,0 +1,858 @@
+"""task-guard: give every spawned asyncio task an owner that cancels it."""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+from libcst.metadata import (
+    ImportAssignment,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
+
+from . import register
+from .base import RewriteContext, SourceInfo, Transform
+
+# -- what counts as a spawn ----------------------------------------------------------------------
+
+SPAWN_FUNCTIONS = frozenset({"create_task", "ensure_future"})
+SPAWN_QUALNAMES = frozenset(
+    f"asyncio.{mod}{fn}" for mod in ("", "tasks.") for fn in SPAWN_FUNCTIONS
+)
+LOOP_FACTORIES = frozenset({"get_running_loop", "get_event_loop", "new_event_loop"})
+LOOP_FACTORY_QUALNAMES = frozenset(
+    f"asyncio.{mod}{fn}" for mod in ("", "events.") for fn in LOOP_FACTORIES
+)
+LOOP_CLASSES = frozenset({"AbstractEventLoop", "BaseEventLoop"})
+LOOP_CLASS_QUALNAMES = frozenset(
+    f"asyncio.{mod}{cls}" for mod in ("", "events.", "base_events.") for cls in LOOP_CLASSES
+)
+# Task methods that use a task without keeping or cancelling it: a local used only through
+# these is still unowned. Every other use (await, cancel, passing it on, storing it) owns it.
+NON_OWNING_METHODS = frozenset({"add_done_callback", "set_name", "get_name", "done", "cancelled"})
+# Methods in which a class could cancel a task it stores on `self`.
+CLOSE_METHODS = ("close", "aclose", "stop", "__aexit__")
+
+EXIT_STACK_QUALNAMES = frozenset({"contextlib.ExitStack", "contextlib.AsyncExitStack"})
+
+# -- ownership (one vocabulary for the ast index and the LibCST rewrite) -------------------------
+
+OWNED = "owned"  # awaited, returned, yielded, passed on, stored in a container or attribute
+BARE = "bare"  # an expression statement: nothing keeps the task
+LOCAL = "local"  # assigned to a plain local name: owned or not depending on the name's uses
+SELF = "self"  # stored on self
+UNKNOWN = "unknown"  # inside an expression the transform does not follow
+
+REASON_SYNC = (
+    "spawned in a sync function: a guard would cancel the task as soon as the function returns, "
+    "before it ever runs; give it an owner by hand (a TaskGroup, or a task set its async owner cancels)"
+)
+REASON_MODULE = "spawned at module level: there is no function scope to tie the task to; give it an owner by hand"
+REASON_CLASS = "spawned in a class body: there is no function scope to tie the task to; give it an owner by hand"
+REASON_GLOBAL = "stored in a {kind} variable: its owner is outside this function; check by hand that something cancels it"
+REASON_UNKNOWN = (
+    "the task is used in an expression the transform does not follow; "
+    "check by hand that something keeps and cancels it"
+)
+REASON_NO_AWAIT = (
+    "nothing is awaited after the spawn, so a guard would cancel the task before it ever runs: "
+    "it is meant to outlive {func}(); give it a longer-lived owner by hand"
+)
+REASON_ONE_LINE = "the body of {func}() is on the same line as its def; guard it by hand"
+REASON_NAME_TAKEN = "`{name}` already means something else here, so the guard cannot be added; guard it by hand"
+REASON_SELF_CLOSE = (
+    "stored on self: cancel it in {cls}.{method}() by hand (a task stored on an object lives as long as "
+    "the object, not this function)"
+)
+REASON_SELF = (
+    "stored on self, and {cls} has no close()/aclose()/stop()/__aexit__() that could cancel it; "
+    "give the class an owner method that cancels it"
+)
+
+
+def _guard_option(value: Any) -> tuple[str, str] | None:
+    """``"pkg.tasks:task_guard"`` → ``("pkg.tasks", "task_guard")``; None → None (stdlib guard)."""
+    if value is None or value == "":
+        return None
+    ident = r"[A-Za-z_][A-Za-z0-9_]*"
+    if not isinstance(value, str) or not re.fullmatch(rf"{ident}(\.{ident})*:{ident}", value):
+        raise ValueError(
+            f"task-guard: option guard must look like \"package.module:name\", got {value!r}"
+        )
+    module, name = value.split(":")
+    if keyword.iskeyword(name) or any(keyword.iskeyword(p) for p in module.split(".")):
+        raise ValueError(f"task-guard: option guard names a Python keyword: {value!r}")
+    return module, name
+
+
+@dataclass(frozen=True)
+class SpawnFact:
+    """One spawn the index thinks needs a guard or a skip (positions are informative only)."""
+
+    line: int
+    col: int
+    kind: str
+
+
+# ================================================================================================
+# index: CPython ast, cheap, a superset of what rewrite acts on
+# ================================================================================================
+
+
+class _AstIndex:
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.asyncio_modules: set[str] = set()  # names bound to the asyncio module
+        self.spawn_names: set[str] = set()  # names bound to create_task / ensure_future
+        self.loop_factory_names: set[str] = set()
+        self.loop_class_names: set[str] = set()
+        self.loop_names: set[str] = set()
+        self.parents: dict[ast.AST, ast.AST] = {}
+
+    def collect_aliases(self) -> None:
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name == "asyncio" or a.name.startswith("asyncio."):
+                        if a.asname:
+                            if a.name == "asyncio":
+                                self.asyncio_modules.add(a.asname)
+                        else:
+                            self.asyncio_modules.add("asyncio")
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                if node.module in ("asyncio", "asyncio.tasks", "asyncio.events", "asyncio.base_events"):
+                    for a in node.names:
+                        bound = a.asname or a.name
+                        if a.name in SPAWN_FUNCTIONS:
+                            self.spawn_names.add(bound)
+                        elif a.name in LOOP_FACTORIES:
+                            self.loop_factory_names.add(bound)
+                        elif a.name in LOOP_CLASSES:
+                            self.loop_class_names.add(bound)
+
+    def _is_asyncio_attr(self, node: ast.AST, names: Iterable[str]) -> bool:
+        return (
+            isinstance(node, ast.Attribute)
+            and node.attr in names
+            and isinstance(node.value, ast.Name)
+            and node.value.id in self.asyncio_modules
+        )
+
+    def _is_loop_factory_call(self, node: ast.AST) -> bool:
+        return isinstance(node, ast.Call) and (
+            (isinstance(node.func, ast.Name) and node.func.id in self.loop_factory_names)
+            or self._is_asyncio_attr(node.func, LOOP_FACTORIES)
+        )
+
+    def collect_loops(self) -> None:
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                if self._is_loop_factory_call(node.value):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    self.loop_names.update(t.id for t in targets if isinstance(t, ast.Name))
+            elif isinstance(node, ast.arg) and node.annotation is not None:
+                ann = node.annotation
+                if (isinstance(ann, ast.Name) and ann.id in self.loop_class_names) or self._is_asyncio_attr(
+                    ann, LOOP_CLASSES
+                ):
+                    self.loop_names.add(node.arg)
+
+    def is_spawn(self, call: ast.Call) -> bool:
+        func = call.func
+        if isinstance(func, ast.Name):
+            return func.id in self.spawn_names
+        if not isinstance(func, ast.Attribute):
+            return False
+        if self._is_asyncio_attr(func, SPAWN_FUNCTIONS):
+            return True
+        if func.attr != "create_task":
+            return False
+        return (isinstance(func.value, ast.Name) and func.value.id in self.loop_names) or self._is_loop_factory_call(
+            func.value
+        )
+
+    def kind(self, call: ast.Call) -> str:
+        parent = self.parents.get(call)
+        if isinstance(parent, ast.Expr):
+            return BARE
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is call:
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            if len(targets) != 1:
+                return UNKNOWN
+            (target,) = targets
+            if isinstance(target, ast.Name):
+                return LOCAL
+            if isinstance(target, ast.Attribute):
+                return SELF if isinstance(target.value, ast.Name) and target.value.id == "self" else OWNED
+            if isinstance(target, ast.Subscript):
+                return OWNED
+            return UNKNOWN
+        if isinstance(parent, (ast.Await, ast.Return, ast.Yield, ast.YieldFrom, ast.Lambda)):
+            return OWNED
+        if isinstance(parent, ast.Call) and call is not parent.func:
+            return OWNED
+        if isinstance(parent, (ast.keyword, ast.Starred, ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            return OWNED
+        if isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) and call is not getattr(
+            parent.generators[0], "iter", None
+        ):
+            return OWNED
+        return UNKNOWN
+
+    def function_of(self, node: ast.AST) -> ast.AST | None:
+        cur = self.parents.get(node)
+        while cur is not None and not isinstance(cur, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            cur = self.parents.get(cur)
+        return cur
+
+    def local_is_owned(self, func: ast.AST, name: str) -> bool:
+        for node in ast.walk(func):
+            if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+                return False  # reported as a skip by rewrite
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+                parent = self.parents.get(node)
+                grand = self.parents.get(parent) if parent is not None else None
+                if not (
+                    isinstance(parent, ast.Attribute)
+                    and parent.attr in NON_OWNING_METHODS
+                    and isinstance(grand, ast.Call)
+                    and grand.func is parent
+                ):
+                    return True
+        return False
+
+    def facts(self) -> tuple[SpawnFact, ...] | None:
+        self.collect_aliases()
+        if not (self.asyncio_modules or self.spawn_names or self.loop_factory_names or self.loop_class_names):
+            return None
+        self.collect_loops()
+        spawns = [n for n in ast.walk(self.tree) if isinstance(n, ast.Call) and self.is_spawn(n)]
+        if not spawns:
+            return None
+        for node in ast.walk(self.tree):
+            for child in ast.iter_child_nodes(node):
+                self.parents[child] = node
+        out = []
+        for call in spawns:
+            kind = self.kind(call)
+            if kind == OWNED:
+                continue
+            if kind == LOCAL:
+                func = self.function_of(call)
+                target = self.parents[call]
+                target = target.targets[0] if isinstance(target, ast.Assign) else target.target
+                if not isinstance(func, ast.ClassDef) and self.local_is_owned(func or self.tree, target.id):
+                    continue
+            out.append(SpawnFact(call.lineno, call.col_offset + 1, kind))
+        return tuple(sorted(out, key=lambda f: (f.line, f.col))) or None
+
+
+# ================================================================================================
+# rewrite: LibCST, authoritative
+# ================================================================================================
+
+
+@dataclass
+class _Guarded:
+    """One spawn to guard: the statement that spawns it and the name the task ends up in."""
+
+    call: cst.Call
+    small: cst.BaseSmallStatement  # the Expr / Assign / AnnAssign holding the call
+    line: cst.SimpleStatementLine | cst.SimpleStatementSuite
+    var: str  # existing local, or a fresh name for a bare statement
+    bare: bool
+
+
+@dataclass
+class _FunctionPlan:
+    func: cst.FunctionDef
+    guard_name: str = ""  # the `as` name of the guard
+    start: int = -1  # index in func.body.body of the first statement the guard wraps
+    reuse: bool = False  # an existing top-level guard `with` already wraps `start`
+    spawns: list[_Guarded] = field(default_factory=list)
+
+
+class _Analyzer(cst.CSTVisitor):
+    """Finds spawns on the tree it is given and decides, per spawn, guard / leave / skip."""
+
+    METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider, ScopeProvider, QualifiedNameProvider)
+
+    def __init__(self, ctx: RewriteContext, guard: tuple[str, str] | None, module: cst.Module) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.guard = guard
+        self.module = module
+        self.plans: dict[cst.FunctionDef, _FunctionPlan] = {}
+        self.changes: list[tuple[int, int, str]] = []
+        self.guard_expr = self.guard_head = self.guard_qualname = ""
+        self.import_needed: tuple[str, str | None] | None = None  # (module, obj)
+        self.setup_guard()
+        self._names_cache: dict[cst.FunctionDef, set[str]] = {}
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def pos(self, node: cst.CSTNode) -> tuple[int, int]:
+        p = self.get_metadata(PositionProvider, node).start
+        return p.line, p.column + 1
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self.get_metadata(ParentNodeProvider, node, None)
+
+    def qualnames(self, node: cst.CSTNode) -> set[str]:
+        return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
+
+    def skip(self, node: cst.CSTNode, reason: str) -> None:
+        self.ctx.skip(*self.pos(node), reason)
+
+    # -- spawn recognition ------------------------------------------------------------------------
+    def is_loop_expr(self, node: cst.BaseExpression) -> bool:
+        if isinstance(node, cst.Call):
+            return bool(self.qualnames(node.func) & LOOP_FACTORY_QUALNAMES)
+        if not isinstance(node, cst.Name):
+            return False
+        scope = self.get_metadata(ScopeProvider, node, None)
+        if scope is None:
+            return False
+        assignments = list(scope[node.value])
+        if not assignments:
+            return False
+        for a in assignments:
+            target = getattr(a, "node", None)
+            if isinstance(a, ImportAssignment) or target is None:
+                return False
+            if isinstance(target, cst.Param):
+                ann = target.annotation
+                if ann is None or not (self.qualnames(ann.annotation) & LOOP_CLASS_QUALNAMES):
+                    return False
+                continue
+            holder = self.parent(target)
+            stmt = self.parent(holder) if isinstance(holder, cst.AssignTarget) else holder
+            if isinstance(stmt, cst.Assign) and len(stmt.targets) == 1 and stmt.targets[0].target is target:
+                value = stmt.value
+            elif isinstance(stmt, cst.AnnAssign) and stmt.target is target and stmt.value is not None:
+                value = stmt.value
+            else:
+                return False
+            if not (isinstance(value, cst.Call) and self.qualnames(value.func) & LOOP_FACTORY_QUALNAMES):
+                return False
+        return True
+
+    def is_spawn(self, call: cst.Call) -> bool:
+        if self.qualnames(call.func) & SPAWN_QUALNAMES:
+            return True
+        func = call.func
+        return isinstance(func, cst.Attribute) and func.attr.value == "create_task" and self.is_loop_expr(func.value)
+
+    # -- ownership --------------------------------------------------------------------------------
+    def kind(self, call: cst.Call) -> str:
+        parent = self.parent(call)
+        if isinstance(parent, cst.Expr):
+            return BARE
+        if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is call:
+            if isinstance(parent, cst.Assign):
+                if len(parent.targets) != 1:
+                    return UNKNOWN
+                target = parent.targets[0].target
+            else:
+                target = parent.target
+            if isinstance(target, cst.Name):
+                return LOCAL
+            if isinstance(target, cst.Attribute):
+                return SELF if isinstance(target.value, cst.Name) and target.value.value == "self" else OWNED
+            if isinstance(target, cst.Subscript):
+                return OWNED
+            return UNKNOWN
+        if isinstance(parent, (cst.Await, cst.Return, cst.Yield, cst.From, cst.Lambda)):
+            return OWNED
+        if isinstance(parent, (cst.Arg, cst.Element, cst.DictElement, cst.StarredDictElement)):
+            return OWNED
+        if isinstance(parent, (cst.ListComp, cst.SetComp, cst.GeneratorExp)) and parent.elt is call:
+            return OWNED
+        if isinstance(parent, cst.DictComp) and call in (parent.key, parent.value):
+            return OWNED
+        return UNKNOWN
+
+    def enclosing(self, node: cst.CSTNode) -> cst.FunctionDef | cst.ClassDef | None:
+        cur = self.parent(node)
+        while cur is not None and not isinstance(cur, (cst.FunctionDef, cst.ClassDef)):
+            cur = self.parent(cur)
+        return cur
+
+    def local_ownership(self, target: cst.Name, func: cst.FunctionDef | None) -> str | None:
+        """None when the variable keeps no task alive; else OWNED or a skip reason."""
+        if func is not None:
+            for stmt in _walk(func.body, into_scopes=False):
+                if isinstance(stmt, (cst.Global, cst.Nonlocal)) and any(
+                    n.name.value == target.value for n in stmt.names
+                ):
+                    return REASON_GLOBAL.format(kind="global" if isinstance(stmt, cst.Global) else "nonlocal")
+        scope = self.get_metadata(ScopeProvider, target)
+        for assignment in scope.assignments[target.value]:
+            if assignment.scope is not scope:
+                continue
+            for access in assignment.references:
+                node = access.node
+                parent = self.parent(node)
+                grand = self.parent(parent) if parent is not None else None
+                if (
+                    isinstance(parent, cst.Attribute)
+                    and parent.value is node
+                    and parent.attr.value in NON_OWNING_METHODS
+                    and isinstance(grand, cst.Call)
+                    and grand.func is parent
+                ):
+                    continue
+                return OWNED
+        return None
+
+    # -- names ------------------------------------------------------------------------------------
+    def names_in(self, func: cst.FunctionDef) -> set[str]:
+        if func not in self._names_cache:
+            self._names_cache[func] = {n.value for n in _walk(func) if isinstance(n, cst.Name)}
+        return self._names_cache[func]
+
+    def fresh(self, func: cst.FunctionDef, candidates: Sequence[str]) -> str:
+        taken = self.names_in(func)
+        for cand in candidates:
+            if cand not in taken and not keyword.iskeyword(cand):
+                taken.add(cand)
+                return cand
+        base, n = candidates[0], 2
+        while f"{base}_{n}" in taken:
+            n += 1
+        taken.add(f"{base}_{n}")
+        return f"{base}_{n}"
+
+    # -- the guard expression and its import ------------------------------------------------------
+    def setup_guard(self) -> None:
+        """Decide, once per module, the guard expression, the name it depends on, and its import."""
+        if self.guard is not None:
+            module, obj = self.guard
+            self.guard_head, self.guard_qualname = obj, f"{module}.{obj}"
+            self.guard_expr = f"{obj}()"
+            self.import_needed = (module, obj)
+            return
+        style = self._import_style()
+        if style == "from":
+            self.guard_head, self.guard_qualname = "ExitStack", "contextlib.ExitStack"
+            self.guard_expr = "ExitStack()"
+            self.import_needed = ("contextlib", "ExitStack")
+        else:
+            self.guard_head, self.guard_qualname = style, "contextlib"
+            self.guard_expr = f"{style}.ExitStack()"
+            self.import_needed = ("contextlib", None) if style == "contextlib" else None
+
+    def guard_name_free(self, func: cst.FunctionDef) -> bool:
+        """The guard's head name means nothing but the guard in `func` (or is not bound yet)."""
+        scope = self.get_metadata(ScopeProvider, func.body.body[0], None)
+        if scope is None:
+            return False
+        bound = {q.name for q in scope.get_qualified_names_for(self.guard_head)}
+        return not bound or bound == {self.guard_qualname}
+
+    def _import_style(self) -> str:
+        """"from" for `from contextlib import ExitStack`, else the name `contextlib` is bound to."""
+        plain_asyncio = from_asyncio = False
+        for stmt in self.module.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.Import):
+                    for alias in small.names:
+                        name = _dotted(alias.name)
+                        if name == "contextlib":
+                            return alias.asname.name.value if alias.asname else "contextlib"
+                        if name == "asyncio":
+                            plain_asyncio = True
+                elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                    name = _dotted(small.module)
+                    if name == "contextlib":
+                        return "from"
+                    if name.split(".")[0] == "asyncio":
+                        from_asyncio = True
+        return "from" if from_asyncio and not plain_asyncio else "contextlib"
+
+    def existing_guard(self, stmt: cst.BaseStatement) -> str | None:
+        """The `as` name of `stmt` when it is already a guard `with` of the kind we generate."""
+        if not isinstance(stmt, cst.With):
+            return None
+        wanted = {f"{self.guard[0]}.{self.guard[1]}"} if self.guard else EXIT_STACK_QUALNAMES
+        for item in stmt.items:
+            if (
+                isinstance(item.item, cst.Call)
+                and not item.item.args
+                and self.qualnames(item.item.func) & wanted
+                and item.asname is not None
+                and isinstance(item.asname.name, cst.Name)
+            ):
+                return item.asname.name.value
+        return None
+
+    # -- the visit --------------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self.is_spawn(node):
+            return
+        kind = self.kind(node)
+        if kind == OWNED:
+            return
+        owner = self.enclosing(node)
+        if kind == SELF:
+            self.skip_self(node, owner)
+            return
+        if kind == LOCAL and not isinstance(owner, cst.ClassDef):
+            verdict = self.local_ownership(_assign_target(self.parent(node)), owner)
+            if verdict == OWNED:
+                return
+            if verdict is not None:
+                self.skip(node, verdict)
+                return
+        if kind == UNKNOWN:
+            self.skip(node, REASON_UNKNOWN)
+            return
+        if owner is None:
+            self.skip(node, REASON_MODULE)
+            return
+        if isinstance(owner, cst.ClassDef):
+            self.skip(node, REASON_CLASS)
+            return
+        if owner.asynchronous is None:
+            self.skip(node, REASON_SYNC)
+            return
+        self.plan_guard(node, kind, owner)
+
+    def skip_self(self, node: cst.Call, owner) -> None:
+        cls = self.enclosing(owner) if isinstance(owner, cst.FunctionDef) else None
+        if not isinstance(cls, cst.ClassDef):
+            self.skip(node, REASON_SELF.format(cls="its class"))
+            return
+        methods = {
+            s.name.value
+            for s in cls.body.body
+            if isinstance(s, cst.FunctionDef)
+        } if isinstance(cls.body, cst.IndentedBlock) else set()
+        for m in CLOSE_METHODS:
+            if m in methods:
+                self.skip(node, REASON_SELF_CLOSE.format(cls=cls.name.value, method=m))
+                return
+        self.skip(node, REASON_SELF.format(cls=cls.name.value))
+
+    def plan_guard(self, call: cst.Call, kind: str, func: cst.FunctionDef) -> None:
+        if not isinstance(func.body, cst.IndentedBlock):
+            self.skip(call, REASON_ONE_LINE.format(func=func.name.value))
+            return
+        small = self.parent(call)
+        line = self.parent(small)
+        assert isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite))
+        if not self.awaits_after(line, func):
+            self.skip(call, REASON_NO_AWAIT.format(func=func.name.value))
+            return
+        plan = self.plans.get(func)
+        if plan is None:
+            top = self.top_level_index(line, func)
+            plan = _FunctionPlan(func)
+            existing = self.existing_guard(func.body.body[top])
+            if existing is not None:
+                plan.guard_name, plan.reuse = existing, True
+            elif not self.guard_name_free(func):
+                self.skip(call, REASON_NAME_TAKEN.format(name=self.guard_head))
+                return
+            else:
+                plan.guard_name = self.fresh(func, ("tasks", "guarded_tasks") if self.guard else ("stack", "task_stack"))
+            plan.start = top
+            self.plans[func] = plan
+        if kind == BARE:
+            var = self.fresh(func, _task_names(call))
+        else:
+            var = _assign_target(small).value
+        plan.spawns.append(_Guarded(call, small, line, var, kind == BARE))
+        self.changes.append((*self.pos(call), f"task `{var}` is now cancelled when {func.name.value}() exits"))
+
+    def top_level_index(self, node: cst.CSTNode, func: cst.FunctionDef) -> int:
+        cur = node
+        while True:
+            parent = self.parent(cur)
+            if parent is func.body:
+                return func.body.body.index(cur)
+            cur = parent
+
+    def awaits_after(self, line: cst.CSTNode, func: cst.FunctionDef) -> bool:
+        """Is there a suspension point after the spawn before `func` ends (or again, in a loop)?"""
+        end = self.get_metadata(PositionProvider, line).end
+        after = (end.line, end.column)
+        cur = self.parent(line)
+        while cur is not None and cur is not func:
+            if isinstance(cur, (cst.For, cst.With)) and cur.asynchronous is not None:
+                return True  # the next iteration, or the exit, of an `async for` / `async with` awaits
+            if isinstance(cur, (cst.For, cst.While)):
+                start = self.get_metadata(PositionProvider, cur).start
+                after = min(after, (start.line, start.column))  # a loop comes back to its own start
+            cur = self.parent(cur)
+        for node in _walk(func.body, into_scopes=False):
+            if isinstance(node, (cst.Await, cst.Yield)) or (
+                isinstance(node, (cst.For, cst.With)) and node.asynchronous is not None
+            ):
+                start = self.get_metadata(PositionProvider, node).start
+                if (start.line, start.column) >= after:
+                    return True
+        return False
+
+
+def _walk(node: cst.CSTNode, into_scopes: bool = True) -> Iterable[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        yield cur
+        if not into_scopes and cur is not node and isinstance(cur, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        stack.extend(reversed(cur.children))
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _assign_target(stmt: cst.CSTNode) -> cst.Name:
+    if isinstance(stmt, cst.Assign):
+        return stmt.targets[0].target  # type: ignore[return-value]
+    return stmt.target  # type: ignore[union-attr,return-value]
+
+
+def _task_names(call: cst.Call) -> tuple[str, ...]:
+    """Names for the task of a bare spawn, as a person would write them: `heartbeat_task`."""
+    base = ""
+    if call.args and isinstance(call.args[0].value, cst.Call):
+        func = call.args[0].value.func
+        if isinstance(func, cst.Name):
+            base = func.value
+        elif isinstance(func, cst.Attribute):
+            base = func.attr.value
+    base = base.strip("_").lower()
+    if not base or not base.isidentifier():
+        return ("task",)
+    name = base if base == "task" or base.endswith("_task") else f"{base}_task"
+    return (name, "task")
+
+
+class _Rewriter(cst.CSTTransformer):
+    def __init__(self, plans: Mapping[cst.FunctionDef, _FunctionPlan], guard_expr: str, custom: bool) -> None:
+        super().__init__()
+        self.plans = plans
+        self.guard_expr = guard_expr
+        self.custom = custom
+        self.by_small: dict[cst.CSTNode, tuple[_Guarded, _FunctionPlan]] = {}
+        self.lines: set[cst.CSTNode] = set()
+        for plan in plans.values():
+            for g in plan.spawns:
+                self.by_small[g.small] = (g, plan)
+                self.lines.add(g.line)
+
+    def _register(self, g: _Guarded, plan: _FunctionPlan) -> cst.BaseSmallStatement:
+        if self.custom:
+            code = f"{plan.guard_name}.add({g.var})"
+        else:
+            code = f"{plan.guard_name}.callback({g.var}.cancel)"
+        return cst.parse_statement(code + "\n").body[0]  # type: ignore[attr-defined]
+
+    def _expand(self, original, updated):
+        """New small statements for a line: bare spawns named, each followed by its registration."""
+        out: list[cst.BaseSmallStatement] = []
+        for orig_small, new_small in zip(original.body, updated.body):
+            hit = self.by_small.get(orig_small)
+            if hit is None:
+                out.append(new_small)
+                continue
+            g, plan = hit
+            if g.bare:
+                assert isinstance(new_small, cst.Expr)
+                new_small = cst.Assign(
+                    targets=[cst.AssignTarget(cst.Name(g.var))],
+                    value=new_small.value,
+                    semicolon=new_small.semicolon,
+                )
+            out.append(new_small)
+            out.append(self._register(g, plan))
+        return out
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        if original_node not in self.lines:
+            return updated_node
+        smalls = self._expand(original_node, updated_node)
+        if len(original_node.body) == 1:
+            # one statement per line, as the original: the registration gets its own line
+            first = updated_node.with_changes(body=[smalls[0].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
+            second = cst.SimpleStatementLine(body=[smalls[1]])
+            return cst.FlattenSentinel([first, second])
+        return updated_node.with_changes(body=_fix_semicolons(smalls))
+
+    def leave_SimpleStatementSuite(self, original_node, updated_node):
+        if original_node not in self.lines:
+            return updated_node
+        return updated_node.with_changes(body=_fix_semicolons(self._expand(original_node, updated_node)))
+
+    def leave_FunctionDef(self, original_node, updated_node):
+        plan = self.plans.get(original_node)
+        if plan is None or plan.reuse:
+            return updated_node
+        body = list(updated_node.body.body)
+        first = body[plan.start]
+        guard = cst.With(
+            items=[
+                cst.WithItem(
+                    item=cst.parse_expression(self.guard_expr),
+                    asname=cst.AsName(name=cst.Name(plan.guard_name)),
+                )
+            ],
+            body=cst.IndentedBlock(body=[first.with_changes(leading_lines=()), *body[plan.start + 1 :]]),
+            leading_lines=first.leading_lines,
+        )
+        return updated_node.with_changes(
+            body=updated_node.body.with_changes(body=[*body[: plan.start], guard])
+        )
+
+
+def _fix_semicolons(smalls: list[cst.BaseSmallStatement]) -> list[cst.BaseSmallStatement]:
+    """Every statement but the last is followed by `; `; the last keeps what the original last had."""
+    last_semicolon = smalls[-1].semicolon if smalls else cst.MaybeSentinel.DEFAULT
+    out = []
+    for i, s in enumerate(smalls):
+        if i < len(smalls) - 1:
+            if not isinstance(s.semicolon, cst.Semicolon):
+                s = s.with_changes(
+                    semicolon=cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" "))
+                )
+        else:
+            s = s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        out.append(s)
+    return out
+
+
+@register
+class TaskGuard(Transform):
+    """Cancel every task an async function spawns and leaves without an owner, when the function exits.
+
+    ## What it does
+    Finds tasks started with `asyncio.create_task`, `asyncio.ensure_future`, or `loop.create_task`
+    (through any import alias, and for any `loop` obtained from `asyncio.get_running_loop()` /
+    `get_event_loop()` or annotated `asyncio.AbstractEventLoop`) that nothing owns: the spawn is a
+    bare statement, or its task is stored in a local that the function never awaits, cancels,
+    returns, yields, passes to another call, or stores anywhere. It wraps the first such spawn and
+    the rest of the function body in one `contextlib.ExitStack` per function and registers
+    `stack.callback(task.cancel)` after each unowned spawn, so the task is cancelled when the
+    function exits: normally, by `return`, or by an exception (including its own cancellation).
+
+    A sync `with contextlib.ExitStack()` is used rather than `AsyncExitStack` or a `try/finally`:
+    it adds no `await` (so no new suspension point, no change in how the function interleaves with
+    other tasks), keeps the rest of the body at one extra indentation level however many tasks the
+    function spawns, and its callbacks run in reverse order on every way out. `task.cancel` is only
+    requested, not awaited, which is the minimum change that gives the task an owner.
+
+    Spawns that are already owned are never touched: `TaskGroup.create_task`, anyio/trio nursery
+    spawns, a task awaited or cancelled later (including in a `try/finally`), passed to `gather`,
+    `wait`, `wait_for`, `shield` or any other call, returned, yielded, or kept in a container (the
+    asyncio docs' `background_tasks.add(task)` pattern). Docstrings, `global`/`nonlocal`
+    statements and everything before the first spawn stay where they are; a spawn inside a loop or
+    an `if` is registered where it happens, but the guard covers the whole rest of the function, so
+    the tasks live until the function exits, not until the end of the loop iteration.
+
+    A project can use its own guard instead:
+
+    ```toml
+    [tool.codemod.task-guard]
+    guard = "pkg.tasks:task_guard"
+    ```
+
+    The transform then writes `from pkg.tasks import task_guard`, `with task_guard() as tasks:`,
+    and `tasks.add(task)` after each spawn: `task_guard()` must return a context manager whose
+    value has an `add(task)` method and which cancels the added tasks on exit.
+
+    Left alone and reported, with the reason: spawns in a sync function, at module level or in a
+    class body; tasks stored on `self` (the report names the class's `close()`/`aclose()`/`stop()`/
+    `__aexit__()` to cancel them in, when it has one); tasks stored in a `global`/`nonlocal`;
+    spawns with nothing awaited after them before the function ends (the guard would cancel them
+    before they ever run: they are meant to outlive the function); and spawns inside expressions
+    the transform does not follow.
+
+    ## Why is this bad?
+    A task nothing owns keeps running after the code that started it is gone, and its exceptions
+    are only logged when it is garbage-collected. Worse, the event loop keeps only a weak reference
+    to tasks, so an unreferenced task can disappear mid-run (see the warning in the docs of
+    `asyncio.create_task`). ruff's RUF006 and flake8-async's ASYNC300 report the bare statement;
+    this transform gives the task an owner.
+
+    ## Example
+    ```python
+    import asyncio
+
+
+    async def serve(conn):
+        asyncio.create_task(heartbeat(conn))
+        while True:
+            await conn.handle(await conn.recv())
+    ```
+
+    Use instead:
+
+    ```python
+    import asyncio
+    import contextlib
+
+
+    async def serve(conn):
+        with contextlib.ExitStack() as stack:
+            heartbeat_task = asyncio.create_task(heartbeat(conn))
+            stack.callback(heartbeat_task.cancel)
+            while True:
+                await conn.handle(await conn.recv())
+    ```
+
+    ## Fix safety
+    The fix changes behaviour on purpose: a task that used to outlive its function is now
+    cancelled when the function exits. That is the point when the task belongs to the function
+    (a heartbeat, a watchdog, a reader for a connection the function serves), but it is wrong for
+    fire-and-forget work that is meant to finish on its own (sending a notification, writing a log
+    record). Review each guarded spawn; give fire-and-forget tasks a longer-lived owner instead (a
+    task set or a `TaskGroup` owned by the service). Cancellation is requested, not awaited, so
+    the function does not wait for the task to finish cancelling. Nothing else changes: no new
+    `await`, the same statements in the same order, comments kept.
+    """
+
+    name = "task-guard"
+    summary = "Cancel tasks an async function spawns and never awaits, cancels, or stores, when it exits."
+    prefilter = (b"create_task", b"ensure_future")
+    option_defaults = {"guard": None}
+
+    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
+        super().__init__(options)
+        self._guard = _guard_option(self.options.get("guard"))
+
+    def index(self, src: SourceInfo, tree: ast.Module) -> tuple[SpawnFact, ...] | None:
+        return _AstIndex(tree).facts()
+
+    def rewrite(self, module: cst.Module, file_plan: Any, ctx: RewriteContext) -> cst.Module:
+        wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
+        analyzer = _Analyzer(ctx, self._guard, wrapper.module)
+        wrapper.visit(analyzer)
+        if not analyzer.plans:
+            return module
+        rewriter = _Rewriter(analyzer.plans, analyzer.guard_expr, custom=self._guard is not None)
+        new = wrapper.module.visit(rewriter)
+        if analyzer.import_needed is not None:
+            mod, obj = analyzer.import_needed
+            context = CodemodContext()
+            AddImportsVisitor.add_needed_import(context, mod, obj)
+            new = AddImportsVisitor(context).transform_module(new)
+        for line, col, message in analyzer.changes:
+            ctx.change(line, col, message)
+        return new
