@@ -551,7 +551,7 @@ class _Analyzer(cst.CSTVisitor):
         small = self.parent(call)
         line = self.parent(small)
         assert isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite))
-        if not self.awaits_after(line, func):
+        if not self.awaits_after(call, line, func):
             self.skip(call, REASON_NO_AWAIT.format(func=func.name.value))
             return
         plan = self.plans.get(func)
@@ -583,26 +583,50 @@ class _Analyzer(cst.CSTVisitor):
                 return func.body.body.index(cur)
             cur = parent
 
-    def awaits_after(self, line: cst.CSTNode, func: cst.FunctionDef) -> bool:
-        """Is there a suspension point after the spawn before `func` ends (or again, in a loop)?"""
-        end = self.get_metadata(PositionProvider, line).end
-        after = (end.line, end.column)
-        cur = self.parent(line)
-        while cur is not None and cur is not func:
-            if isinstance(cur, (cst.For, cst.With)) and cur.asynchronous is not None:
-                return True  # the next iteration, or the exit, of an `async for` / `async with` awaits
-            if isinstance(cur, (cst.For, cst.While)):
-                start = self.get_metadata(PositionProvider, cur).start
-                after = min(after, (start.line, start.column))  # a loop comes back to its own start
-            cur = self.parent(cur)
-        for node in _walk(func.body, into_scopes=False):
-            if isinstance(node, (cst.Await, cst.Yield)) or (
-                isinstance(node, (cst.For, cst.With)) and node.asynchronous is not None
-            ):
-                start = self.get_metadata(PositionProvider, node).start
-                if (start.line, start.column) >= after:
+    def awaits_after(self, call: cst.Call, line: cst.CSTNode, func: cst.FunctionDef) -> bool:
+        """Can the function suspend after the spawn, before it exits? (Otherwise the task never runs.)
+
+        Follows the structure: later statements of the same line and block, then of every enclosing
+        block; a whole enclosing loop (it comes back); what follows inside an enclosing `try`
+        (handlers, else, finally); never a sibling branch of an `if` or `match`.
+        """
+        small = self.parent(call)
+        body = list(line.body)  # type: ignore[attr-defined]
+        if any(_suspends(s) for s in body[body.index(small) + 1 :]):
+            return True
+        node: cst.CSTNode = line
+        while node is not func:
+            parent = self.parent(node)
+            if parent is None:
+                return False
+            if isinstance(parent, cst.IndentedBlock):
+                siblings = parent.body
+                if any(_suspends(s) for s in siblings[siblings.index(node) + 1 :]):
                     return True
+            elif isinstance(parent, (cst.For, cst.While)):
+                if _suspends(parent):
+                    return True
+            elif isinstance(parent, cst.With) and parent.asynchronous is not None:
+                return True
+            elif isinstance(parent, (cst.Try, cst.TryStar)):
+                end = self.get_metadata(PositionProvider, node).end
+                for sub in _walk(parent, into_scopes=False):
+                    if _is_suspension(sub):
+                        start = self.get_metadata(PositionProvider, sub).start
+                        if (start.line, start.column) >= (end.line, end.column):
+                            return True
+            node = parent
         return False
+
+
+def _is_suspension(node: cst.CSTNode) -> bool:
+    return isinstance(node, (cst.Await, cst.Yield)) or (
+        isinstance(node, (cst.For, cst.With, cst.CompFor)) and node.asynchronous is not None
+    )
+
+
+def _suspends(node: cst.CSTNode) -> bool:
+    return any(_is_suspension(n) for n in _walk(node, into_scopes=False))
 
 
 def _walk(node: cst.CSTNode, into_scopes: bool = True) -> Iterable[cst.CSTNode]:
@@ -640,9 +664,9 @@ def _task_names(call: cst.Call) -> tuple[str, ...]:
             base = func.attr.value
     base = base.strip("_").lower()
     if not base or not base.isidentifier():
-        return ("task",)
+        return ("task", "background_task")
     name = base if base == "task" or base.endswith("_task") else f"{base}_task"
-    return (name, "task")
+    return (name, "task", "background_task")
 
 
 class _Rewriter(cst.CSTTransformer):
@@ -736,6 +760,54 @@ def _fix_semicolons(smalls: list[cst.BaseSmallStatement]) -> list[cst.BaseSmallS
             s = s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
         out.append(s)
     return out
+
+
+def _plain_import_name(stmt: cst.CSTNode) -> str | None:
+    """`x.y` for a top-level line holding exactly `import x.y` (or `import x.y as z`)."""
+    if (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Import)
+        and len(stmt.body[0].names) == 1
+    ):
+        return _dotted(stmt.body[0].names[0].name)
+    return None
+
+
+def _add_import(module: cst.Module, mod: str, obj: str | None) -> cst.Module:
+    """Add `import mod` / `from mod import obj` once, where the file's own import block puts it.
+
+    A plain import goes into the file's sorted run of `import x` lines (the one holding
+    `import asyncio`) at its alphabetical place; anything else is left to LibCST's AddImportsVisitor,
+    which merges into an existing `from mod import ...` or appends after the last import.
+    """
+    body = list(module.body)
+    if obj is None:
+        if any(_plain_import_name(s) == mod for s in body):
+            return module
+        runs: list[list[int]] = []
+        for i, stmt in enumerate(body):
+            name = _plain_import_name(stmt)
+            if name is None:
+                continue
+            if runs and runs[-1][-1] == i - 1 and not stmt.leading_lines:  # type: ignore[attr-defined]
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        run = next((r for r in runs if any(_plain_import_name(body[i]) == "asyncio" for i in r)), None)
+        if run is not None:
+            names = [_plain_import_name(body[i]) or "" for i in run]
+            if names == sorted(names):
+                at = next((i for i, n in zip(run, names) if n > mod), run[-1] + 1)
+                new_line = cst.parse_statement(f"import {mod}\n")
+                if at == run[0]:
+                    new_line = new_line.with_changes(leading_lines=body[at].leading_lines)  # type: ignore[attr-defined]
+                    body[at] = body[at].with_changes(leading_lines=())  # type: ignore[attr-defined]
+                body.insert(at, new_line)
+                return module.with_changes(body=body)
+    context = CodemodContext()
+    AddImportsVisitor.add_needed_import(context, mod, obj)
+    return AddImportsVisitor(context).transform_module(module)
 
 
 @register
@@ -849,10 +921,7 @@ class TaskGuard(Transform):
         rewriter = _Rewriter(analyzer.plans, analyzer.guard_expr, custom=self._guard is not None)
         new = wrapper.module.visit(rewriter)
         if analyzer.import_needed is not None:
-            mod, obj = analyzer.import_needed
-            context = CodemodContext()
-            AddImportsVisitor.add_needed_import(context, mod, obj)
-            new = AddImportsVisitor(context).transform_module(new)
+            new = _add_import(new, *analyzer.import_needed)
         for line, col, message in analyzer.changes:
             ctx.change(line, col, message)
         return new
