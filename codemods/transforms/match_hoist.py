@@ -475,6 +475,8 @@ class MatchHoist(Transform):
         scopes = None
         sigs = None
         taken_by_function: dict[int, set[str]] = {}
+        # names this run binds, by function: reused only for the same argument of the same callee
+        roles_by_function: dict[int, dict[str, tuple[str, str]]] = {}
         for result, function in finder.results:
             pos = positions[result.stmt if isinstance(result, _Plan) else result.node].start
             if isinstance(result, _Skip):
@@ -489,9 +491,8 @@ class MatchHoist(Transform):
                 collector = _Names()
                 (function or module).visit(collector)
                 taken_by_function[key] = collector.names
-            taken = taken_by_function[key]
-            result.names = _choose_names(result, scope, taken, sigs)
-            taken.update(result.names)
+            roles = roles_by_function.setdefault(key, {})
+            result.names = _choose_names(result, scope, taken_by_function[key], roles, sigs)
             plans.append(result)
             callee = _short(result.leaves[0].call.func)
             keyword_ = "match" if isinstance(result.stmt, cst.Match) else "if"
@@ -512,25 +513,44 @@ def _ast_tail(stmt: ast.stmt) -> bool:
     return False
 
 
-def _choose_names(plan: _Plan, scope, taken: set[str], sigs) -> list[str]:
+def _choose_names(plan: _Plan, scope, taken: set[str], roles: dict[str, tuple[str, str]], sigs) -> list[str]:
     callee = plan.leaves[0].call.func
     args = plan.leaves[0].call.args
     last = _dotted(callee).rsplit(".", 1)[-1]  # type: ignore[union-attr]
-    unresolved = [i for i in plan.differing if not args[i].keyword and not _param_name(callee, i, sigs)]
+    callee_key = _key(callee)
+
+    def param(i: int) -> str | None:
+        return _param_name(callee, i, sigs) or _STDLIB_PARAMS.get(_dotted(callee) or "", {}).get(i)  # type: ignore[call-overload]
+
+    unresolved = [i for i in plan.differing if not args[i].keyword and not param(i)]
     chosen: list[str] = []
 
-    def free(name: str) -> bool:
-        if not name.isidentifier() or keyword.iskeyword(name) or name in taken or name in chosen:
+    def free(name: str, role: tuple[str, str]) -> bool:
+        if not name.isidentifier() or keyword.iskeyword(name) or name in chosen:
             return False
-        return scope is None or name not in scope
+        if name in roles:  # bound by another statement of this function in this run
+            return roles[name] == role
+        return name not in taken and (scope is None or name not in scope)
 
     for i in plan.differing:
         arg = args[i]
         if arg.keyword:
             base = arg.keyword.value
+            role = (callee_key, base)
         else:
-            base = _param_name(callee, i, sigs) or ("arg" if len(unresolved) == 1 else f"arg{i + 1}")
+            base = param(i) or ("arg" if len(unresolved) == 1 else f"arg{i + 1}")
+            role = (callee_key, str(i))
         options = [base, f"{last}_{base}"] if last != base else [base]
         options += [f"{base}_{n}" for n in range(2, 100)]
-        chosen.append(next(o for o in options if free(o)))
+        name = next(o for o in options if free(o, role))
+        chosen.append(name)
+        roles[name] = role
     return chosen
+
+
+# parameter names of a few stdlib coroutine functions often awaited in dispatch code
+_STDLIB_PARAMS: dict[str, dict[int, str]] = {
+    "asyncio.sleep": {0: "delay", 1: "result"},
+    "asyncio.wait_for": {0: "fut", 1: "timeout"},
+    "asyncio.to_thread": {0: "func"},
+}
