@@ -308,7 +308,7 @@ class DelegateElide(Transform):
     def _reason(self, fn: cst.FunctionDef, ret: cst.Return, facts: _ModuleFacts, where, awaitable) -> str | None:
         name = fn.name.value
         if fn.decorators:
-            deco = " ".join(_code(d.decorator).split())
+            deco = " ".join(_code(fn.decorators[0].decorator).split())
             return f"decorated with `@{deco}`: the decorator may rely on a coroutine function"
         if name.startswith("__") and name.endswith("__"):
             return f"`{name}` is a special method: left a coroutine function"
