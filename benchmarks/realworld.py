@@ -199,7 +199,7 @@ class Workspace:
         archive = self._find_archive(lib)
         if archive is None:
             p = run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-                     "--no-build-isolation", "-d", str(self.sdist), f"{lib.name}=={lib.version}"],
+                     "-d", str(self.sdist), f"{lib.name}=={lib.version}"],
                     log_to=self.runs / lib.name / "download.log", timeout=600)
             archive = self._find_archive(lib)
             if archive is None:
@@ -244,7 +244,11 @@ class Workspace:
         # pip reports a conflict between the two instead of silently replacing a pin.
         cmd = [str(python), "-m", "pip", "install", "--no-input", "--disable-pip-version-check",
                *lib.test_deps, *lib.install]
-        p = run(cmd, cwd=source, env=clean_env(), log_to=logs / "install.log", timeout=1800)
+        # build from a scratch copy: setuptools leaves build/ and *.egg-info/ in the source it builds
+        build_src = venv / "build-src"
+        shutil.copytree(source, build_src, ignore=shutil.ignore_patterns(".unpacked"))
+        p = run(cmd, cwd=build_src, env=clean_env(), log_to=logs / "install.log", timeout=1800)
+        shutil.rmtree(build_src, ignore_errors=True)
         if p.returncode:
             raise SetupError(f"install failed (see {logs / 'install.log'}): {p.stderr.strip()[-800:]}")
         freeze = run([str(python), "-m", "pip", "freeze", "--all"], env=clean_env())
@@ -369,10 +373,11 @@ def fresh_tree(pristine: Path, dest: Path) -> Path:
 
 
 def apply_codemod(lib: Library, tree: Path, transform: str, logs: Path) -> Applied:
+    """``codemod apply --format json`` on the tree's package; paths in the result are tree-relative."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("VIRTUAL_ENV", None)
-    cmd = [sys.executable, "-m", "codemods", "apply", "--transform", transform,
-           "--format", "json", "--allow-dirty", lib.package]
+    cmd = [sys.executable, "-m", "codemods", "apply", "--transform", transform, "--format", "json",
+           "--allow-dirty", "--no-cache", "--no-progress", lib.package]
     p = run(cmd, cwd=tree, env=env, timeout=1800, log_to=logs / f"{transform}.codemod.log")
     res = Applied(seconds=p.seconds)
     try:
@@ -381,15 +386,12 @@ def apply_codemod(lib: Library, tree: Path, transform: str, logs: Path) -> Appli
         res.failure = (f"codemod exited {p.returncode} without a JSON document: "
                        f"{(p.stderr or p.stdout).strip()[-400:]}")
         return res
+    (logs / f"{transform}.codemod.json").write_text(p.stdout)
     res.changes = list(doc.get("changes", []))
     res.skips = list(doc.get("skips", []))
     res.errors = list(doc.get("errors", []))
-    files = doc.get("files")
-    if isinstance(files, list):
-        res.files_changed = len(files)
-    else:
-        res.files_changed = len({c.get("path") for c in res.changes})
-    if p.returncode not in (0, 1):
+    res.files_changed = len(doc.get("written", doc.get("files", [])))
+    if p.returncode not in (0, 2):  # 2: the document lists errors (files reported, the rest done)
         res.failure = f"codemod exited {p.returncode}: {p.stderr.strip()[-400:]}"
     diff = run(["git", "diff"], cwd=tree)
     (logs / f"{transform}.patch").write_text(diff.stdout)
@@ -544,7 +546,7 @@ def render_markdown(results: list[LibResult], transforms: list[str], started: st
                 if row.transform == t and row.applied:
                     for c in row.applied.changes:
                         found = True
-                        w(f"- {r.lib.name}: `{r.lib.package}/{_fmt_pos(c)}`: {md_escape(c.get('message', ''))}")
+                        w(f"- {r.lib.name}: `{_fmt_pos(c)}`: {md_escape(c.get('message', ''))}")
         if not found:
             w(f"No {t} rewrite in this run.")
         w("")
@@ -558,7 +560,7 @@ def render_markdown(results: list[LibResult], transforms: list[str], started: st
                 continue
             for c in row.applied.changes:
                 found = True
-                w(f"- {r.lib.name} / {row.transform}: `{r.lib.package}/{_fmt_pos(c)}`: "
+                w(f"- {r.lib.name} / {row.transform}: `{_fmt_pos(c)}`: "
                   f"{md_escape(c.get('message', ''))}")
     if not found:
         w("None.")
