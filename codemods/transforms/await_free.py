@@ -378,7 +378,7 @@ class _Indexer:
             self.visit(node, frame, None)
         facts = self.facts
         facts.bindings = {name: self.export_binding(binds, frame) for name, binds in frame.bindings.items()}
-        if not facts.defs and not facts.refs and not facts.classes and not facts.strings:
+        if not (facts.defs or facts.refs or facts.classes or facts.strings or facts.bindings or facts.stars):
             return None
         return facts
 
@@ -1073,16 +1073,33 @@ class AwaitFree(Transform):
         targets_of: dict[tuple[str, int], list[str] | None] = {}
         for path in sorted(facts):
             f = facts[path]
+            star_roots = any(s.split(".", 1)[0] in pl.roots for s in f.stars)
             for i, ref in enumerate(f.refs):
-                if ref[0] not in cand_names:
-                    continue
+                kind = ref[1]
+                if kind == "D":
+                    if ref[2].split(".", 1)[0] not in pl.roots:
+                        continue  # outside the repository
+                    name = ref[2].rsplit(".", 1)[-1]
+                elif kind == "E":
+                    if ref[2] not in candidates:
+                        continue
+                    name = ref[0]
+                elif kind == "S":
+                    if not star_roots:
+                        continue
+                    name = ref[0]
+                else:
+                    name = ref[0]
+                    if name not in cand_names:
+                        continue
                 targets, why, methods_only = self.resolve_ref(pl, f, ref)
                 if why is not None:
-                    blocked[ref[0]].append((path, ref, why, methods_only))
+                    if name in cand_names:
+                        blocked[name].append((path, ref, why, methods_only))
                     targets_of[(path, i)] = None
                     continue
                 if len(targets) > 1:
-                    blocked[ref[0]].append((path, ref, "the call may reach several methods", True))
+                    blocked[name].append((path, ref, "the call may reach several methods", True))
                     targets_of[(path, i)] = None
                     continue
                 targets_of[(path, i)] = targets
@@ -1161,6 +1178,26 @@ class AwaitFree(Transform):
                 rp.awaits[(ref[6], ref[7])] = f"{self.label(d)} is no longer a coroutine function: await removed"
         plan.skips.sort()
         return plan
+
+    @staticmethod
+    def ref_text(ref: Ref) -> str:
+        """``await conn.close()`` / ``conn.close(...)`` / ``conn.close``: the reference as a reviewer sees it."""
+        name, kind, value, use = ref[0], ref[1], ref[2], ref[5]
+        if kind == "?":
+            target = f"{value}.{name}"
+        elif kind == "U":
+            target = f"super().{name}"
+        elif kind == "KS":
+            target = f"self.{name}"
+        elif kind in ("D",):
+            target = value
+        else:
+            target = name
+        if use is None:
+            return f"'await {target}()'"
+        if use.startswith("called"):
+            return f"'{target}()'"
+        return f"'{target}'"
 
     @staticmethod
     def label(d: AsyncDef) -> str:
@@ -1268,7 +1305,7 @@ class AwaitFree(Transform):
         for rpath, ref, why, methods_only in blocked.get(name, ()):
             if methods_only and not is_method:
                 continue
-            return f"{'a reference' if ref[5] is not None else 'a call'} at {rpath}:{ref[3]} cannot be proven to reach it: {why}"
+            return f"{self.ref_text(ref)} at {rpath}:{ref[3]} may call something else: {why}"
         s = strings.get(name)
         if s is not None:
             spath, (sline, _scol, literal) = s
@@ -1277,19 +1314,23 @@ class AwaitFree(Transform):
             return "nothing in the repository references it: a framework or an outside caller may await it"
         return None
 
+    @staticmethod
+    def member_at(pl: _Planner, cid: str, name: str) -> str:
+        path, c = pl.classes[cid]
+        d = pl.defs.get(f"{cid}.{name}")
+        return f"{c.name}.{name} ({path}:{d[1].line if d else c.line})"
+
     def override_reason(self, pl: _Planner, ccid: str, c: ClassInfo, name: str) -> str | None:
         for start in [ccid, *pl.subclasses(ccid)]:
             mro = pl.mro(start)
             here = mro.index(("repo", ccid)) if ("repo", ccid) in mro else 0
             for node in mro[:here]:
                 if node[0] == "repo" and name in pl.classes[node[1]][1].members:
-                    other_path, other = pl.classes[node[1]]
-                    return f"overridden by {other.name}.{name} ({other_path}:{other.line}): the async signature is a contract"
+                    return f"overridden by {self.member_at(pl, node[1], name)}: the async signature is a contract"
             for node in mro[here + 1 :]:
                 if node[0] == "repo":
                     if name in pl.classes[node[1]][1].members:
-                        other_path, other = pl.classes[node[1]]
-                        return f"overrides {other.name}.{name} ({other_path}:{other.line}): the async signature is a contract"
+                        return f"overrides {self.member_at(pl, node[1], name)}: the async signature is a contract"
                     continue
                 d = pl.declares(node, name)
                 if d:

@@ -1,0 +1,2 @@
+async def compute_total(items):
+    return sum(item.price for item in items)

@@ -1,0 +1,6 @@
+import json
+
+
+async def decode(raw: bytes) -> dict:
+    """Parse one message."""
+    return json.loads(raw)

@@ -1,0 +1,6 @@
+class Repository:
+    async def save(self, item):
+        self.items.append(item)
+
+    async def count(self):
+        return len(self.items)

@@ -1,0 +1,3 @@
+from .loader import load_config
+
+VERSION = "1.0"

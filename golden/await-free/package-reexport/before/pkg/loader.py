@@ -1,0 +1,3 @@
+async def load_config(path):
+    with open(path) as fh:
+        return fh.read()

@@ -1,0 +1,3 @@
+from .core import connect, Client
+
+__all__ = ["connect", "Client"]

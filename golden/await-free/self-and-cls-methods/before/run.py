@@ -1,0 +1,5 @@
+import asyncio
+
+from cache import main
+
+asyncio.run(main())

@@ -1,0 +1,2 @@
+async def oops(:
+    return 1
