@@ -1,0 +1,520 @@
+"""task-guard: unit tests (index, rewrite, options) and behavioural tests that run guarded programs."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextlib
+import io
+import pickle
+import sys
+import textwrap
+import types
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from codemods import engine
+from codemods.transforms import get
+from codemods.transforms.base import RewriteContext, SourceInfo
+from codemods.transforms.task_guard import TaskGuard
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "service" / "workers.py"
+
+
+def src(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def apply(text: str, **options):
+    result = engine.apply_to_source([TaskGuard(options or None)], text)
+    assert not result.errors, result.errors
+    return result
+
+
+def index(text: str, **options):
+    return TaskGuard(options or None).index(SourceInfo("mod.py", "mod", False, text), ast.parse(text))
+
+
+def rewrite(text: str, **options):
+    """index-independent rewrite: what the transform does on a LibCST tree it is handed."""
+    ctx = RewriteContext("mod.py", "task-guard")
+    new = TaskGuard(options or None).rewrite(cst.parse_module(text), None, ctx)
+    return new.code, ctx
+
+
+# -- registration and documentation ------------------------------------------------------------
+
+
+def test_registered_with_ruff_shaped_doc():
+    cls = get("task-guard")
+    assert cls is TaskGuard
+    doc = cls.doc()
+    headings = [line for line in doc.splitlines() if line.startswith("## ")]
+    assert headings == ["## What it does", "## Why is this bad?", "## Example", "## Fix safety"]
+    assert "\n" not in cls.summary and cls.summary
+
+
+def test_guard_option_is_validated():
+    with pytest.raises(ValueError, match="package.module:name"):
+        TaskGuard({"guard": "pkg.tasks.task_guard"})
+    with pytest.raises(ValueError, match="keyword"):
+        TaskGuard({"guard": "pkg.class:guard"})
+    with pytest.raises(ValueError, match="unknown option"):
+        TaskGuard({"guards": "pkg:guard"})
+    t = TaskGuard({"guard": "pkg.tasks:task_guard"})
+    assert pickle.loads(pickle.dumps(t)).options == {"guard": "pkg.tasks:task_guard"}
+
+
+# -- index ---------------------------------------------------------------------------------------
+
+NOTHING_TO_DO = [
+    # no asyncio at all: other libraries' create_task
+    "async def f(hass):\n    hass.async_create_task(x())\n    await y()\n",
+    # TaskGroup and nursery spawns are owned
+    src("""
+        import asyncio
+        async def f():
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(x())
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(x)
+        """),
+    # owned in every way the issue lists
+    src("""
+        import asyncio
+        async def f(q):
+            await asyncio.create_task(x())
+            t = asyncio.create_task(x()); await t
+            u = asyncio.create_task(x()); u.cancel()
+            v = asyncio.ensure_future(x()); await asyncio.gather(v)
+            w = asyncio.create_task(x()); q.add(w)
+            q.append(asyncio.create_task(x()))
+            tasks = [asyncio.create_task(x()) for _ in range(3)]
+            await asyncio.wait(tasks)
+            return asyncio.create_task(x())
+        """),
+]
+
+
+@pytest.mark.parametrize("text", NOTHING_TO_DO)
+def test_index_returns_none_when_nothing_is_unowned(text):
+    assert index(text) is None
+    assert apply(text).new_text == text
+
+
+def test_index_facts_are_small_plain_data():
+    facts = index(src("""
+        import asyncio as aio
+        async def f():
+            aio.create_task(x())
+            await y()
+        """))
+    assert facts is not None and len(facts) == 1
+    assert (facts[0].line, facts[0].kind) == (3, "bare")
+    assert pickle.loads(pickle.dumps(facts)) == facts
+
+
+# -- rewrite: (before, after) pairs --------------------------------------------------------------
+
+PAIRS = {
+    "bare statement": (
+        """
+        import asyncio
+
+
+        async def serve(conn):
+            asyncio.create_task(heartbeat(conn))
+            await conn.closed()
+        """,
+        """
+        import asyncio
+        import contextlib
+
+
+        async def serve(conn):
+            with contextlib.ExitStack() as stack:
+                heartbeat_task = asyncio.create_task(heartbeat(conn))
+                stack.callback(heartbeat_task.cancel)
+                await conn.closed()
+        """,
+    ),
+    "existing guard is reused, not nested": (
+        """
+        import asyncio
+        import contextlib
+
+
+        async def serve(conn):
+            with contextlib.ExitStack() as stack:
+                asyncio.create_task(conn.ping())
+                await conn.closed()
+        """,
+        """
+        import asyncio
+        import contextlib
+
+
+        async def serve(conn):
+            with contextlib.ExitStack() as stack:
+                ping_task = asyncio.create_task(conn.ping())
+                stack.callback(ping_task.cancel)
+                await conn.closed()
+        """,
+    ),
+    "aliased contextlib, statements before the spawn stay outside": (
+        """
+        import asyncio
+        import contextlib as cl
+
+
+        async def serve(conn):
+            '''Docstring.'''
+            global COUNT
+            COUNT += 1
+            while True:
+                if conn.ready: asyncio.create_task(conn.ping())
+                await conn.recv()
+        """,
+        """
+        import asyncio
+        import contextlib as cl
+
+
+        async def serve(conn):
+            '''Docstring.'''
+            global COUNT
+            COUNT += 1
+            with cl.ExitStack() as stack:
+                while True:
+                    if conn.ready: ping_task = asyncio.create_task(conn.ping()); stack.callback(ping_task.cancel)
+                    await conn.recv()
+        """,
+    ),
+    "custom guard": (
+        """
+        import asyncio
+
+
+        async def serve(conn):
+            t = asyncio.create_task(conn.ping())
+            await conn.closed()
+        """,
+        """
+        import asyncio
+        from pkg.tasks import task_guard
+
+
+        async def serve(conn):
+            with task_guard() as tasks:
+                t = asyncio.create_task(conn.ping())
+                tasks.add(t)
+                await conn.closed()
+        """,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", PAIRS)
+def test_rewrite_pairs(name):
+    before, after = (src(s) for s in PAIRS[name])
+    options = {"guard": "pkg.tasks:task_guard"} if name == "custom guard" else {}
+    result = apply(before, **options)
+    assert result.new_text == after
+    assert len(result.changes) == 1 and not result.skips
+    assert apply(after, **options).new_text == after  # a second run changes nothing
+
+
+SKIPPED = {
+    "stored in a nonlocal variable": """
+        import asyncio
+        async def outer():
+            t = None
+            async def inner():
+                nonlocal t
+                t = asyncio.create_task(x())
+                await y()
+            await inner()
+        """,
+    "an expression the transform does not follow": """
+        import asyncio
+        async def f(c):
+            t = asyncio.create_task(x()) if c else None
+            await y()
+        """,
+    "on the same line as its def": """
+        import asyncio
+        async def f(): asyncio.create_task(x()); await y()
+        """,
+    "already means something else here": """
+        import asyncio
+        async def f(contextlib):
+            asyncio.create_task(x())
+            await y()
+        """,
+    "nothing is awaited after the spawn": """
+        import asyncio
+        async def f():
+            try:
+                await y()
+                asyncio.create_task(x())
+            finally:
+                print("done")
+        """,
+    "spawned in a sync function": """
+        import asyncio
+        def f(loop: asyncio.AbstractEventLoop):
+            loop.create_task(x())
+        """,
+    "stored on self": """
+        import asyncio
+        class C:
+            async def start(self):
+                self.t = asyncio.create_task(x())
+                await y()
+            async def stop(self):
+                self.t.cancel()
+        """,
+}
+
+
+@pytest.mark.parametrize("reason", SKIPPED)
+def test_left_alone_with_a_reason(reason):
+    text = src(SKIPPED[reason])
+    result = apply(text)
+    assert result.new_text == text
+    assert [reason in s.reason for s in result.skips] == [True], result.skips
+    assert index(text) is not None
+
+
+def test_awaited_after_follows_structure_not_text():
+    text = src("""
+        import asyncio
+
+
+        async def in_branch(c):
+            if c:
+                asyncio.create_task(x())
+            else:
+                await y()
+
+
+        async def in_loop(items):
+            for item in items:
+                await item.ready()
+                asyncio.create_task(item.run())
+
+
+        async def in_try(c):
+            try:
+                asyncio.create_task(x())
+            except OSError:
+                await c.reset()
+        """)
+    result = apply(text)
+    assert [s.line for s in result.skips] == [6]
+    assert sorted(c.line for c in result.changes) == [14, 19]
+
+
+def test_rewrite_finds_targets_in_the_tree_it_is_given():
+    # no index facts, positions shifted by an earlier transform: rewrite must not care
+    text = "\n\n\n" + src("""
+        import asyncio
+        async def f():
+            asyncio.ensure_future(x())
+            await y()
+        """)
+    new, ctx = rewrite(text)
+    assert "x_task = asyncio.ensure_future(x())" in new
+    assert [(c.line, c.col) for c in ctx.changes] == [(6, 5)]
+
+
+def test_fresh_names_do_not_shadow():
+    result = apply(src("""
+        import asyncio
+        async def f(stack, heartbeat_task, task):
+            asyncio.create_task(heartbeat())
+            await stack.pop()(heartbeat_task, task)
+        """))
+    assert "with contextlib.ExitStack() as task_stack:" in result.new_text
+    assert "background_task = asyncio.create_task(heartbeat())" in result.new_text
+    assert "task_stack.callback(background_task.cancel)" in result.new_text
+
+
+def test_index_is_a_superset_of_what_rewrite_acts_on():
+    texts = [src(s) for s in SKIPPED.values()] + [src(b) for b, _ in PAIRS.values()]
+    golden = ROOT / "golden" / "task-guard"
+    texts += [p.read_text() for p in sorted(golden.glob("*/before/**/*.py"))]
+    texts.append(EXAMPLE.read_text())
+    for text in texts:
+        _, ctx = rewrite(text)
+        if ctx.changes or ctx.skips:
+            assert index(text) is not None, text
+
+
+# -- behaviour: guarded programs run, tasks are cancelled when their scope ends and not before -----
+
+PROGRAM = src("""
+    import asyncio
+
+    events = []
+
+
+    async def worker(name):
+        events.append(f"{name} started")
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            events.append(f"{name} cancelled")
+            raise
+
+
+    async def owner(gate):
+        asyncio.create_task(worker("w"))
+        await gate.wait()
+        events.append("owner exits")
+        return "result"
+
+
+    async def failing_owner(gate):
+        watcher = asyncio.create_task(worker("w"))
+        await gate.wait()
+        events.append("owner raises")
+        raise RuntimeError("boom")
+
+
+    async def looping_owner(gate, n):
+        for i in range(n):
+            if i % 2:
+                asyncio.ensure_future(worker(f"odd{i}"))
+            else:
+                asyncio.get_running_loop().create_task(worker(f"even{i}"))
+            await asyncio.sleep(0)
+        await gate.wait()
+        events.append("owner exits")
+    """)
+
+
+def load(text: str, name: str = "guarded") -> types.SimpleNamespace:
+    namespace: dict = {"__name__": name}
+    exec(compile(text, f"<{name}>", "exec"), namespace)
+    return types.SimpleNamespace(**namespace)
+
+
+async def settle():
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+def test_program_is_guarded_where_expected():
+    result = apply(PROGRAM)
+    assert len(result.changes) == 4 and not result.skips
+    assert result.new_text.count("with contextlib.ExitStack() as stack:") == 3
+
+
+def run_owner(mod, owner_name, *args):
+    async def scenario():
+        gate = asyncio.Event()
+        owner = asyncio.create_task(getattr(mod, owner_name)(gate, *args))
+        await settle()
+        while_running = list(mod.events)
+        gate.set()
+        outcome = await asyncio.gather(owner, return_exceptions=True)
+        await settle()
+        return while_running, list(mod.events), outcome[0]
+
+    return asyncio.run(scenario())
+
+
+def test_guarded_task_is_cancelled_when_its_function_returns_and_not_before():
+    guarded = load(apply(PROGRAM).new_text)
+    while_running, after, value = run_owner(guarded, "owner")
+    assert while_running == ["w started"]
+    assert after == ["w started", "owner exits", "w cancelled"]
+    assert value == "result"
+
+    # control: the unguarded program leaves the task running after its owner is gone
+    original = load(PROGRAM, "original")
+    _, after, _ = run_owner(original, "owner")
+    assert after == ["w started", "owner exits"]
+
+
+def test_guarded_task_is_cancelled_when_its_function_raises():
+    guarded = load(apply(PROGRAM).new_text)
+    while_running, after, error = run_owner(guarded, "failing_owner")
+    assert while_running == ["w started"]
+    assert after == ["w started", "owner raises", "w cancelled"]
+    assert isinstance(error, RuntimeError)
+
+
+def test_guarded_task_is_cancelled_when_its_function_is_cancelled():
+    guarded = load(apply(PROGRAM).new_text)
+
+    async def scenario():
+        owner = asyncio.create_task(guarded.owner(asyncio.Event()))
+        await settle()
+        owner.cancel()
+        await asyncio.gather(owner, return_exceptions=True)
+        await settle()
+        return owner.cancelled()
+
+    assert asyncio.run(scenario())
+    assert guarded.events == ["w started", "w cancelled"]
+
+
+def test_tasks_spawned_in_a_loop_live_until_the_function_ends():
+    guarded = load(apply(PROGRAM).new_text)
+    while_running, after, _ = run_owner(guarded, "looping_owner", 4)
+    names = ["even0", "odd1", "even2", "odd3"]
+    assert while_running == [f"{n} started" for n in names]  # none cancelled by its loop iteration
+    assert after[:5] == while_running + ["owner exits"]
+    assert sorted(after[5:]) == sorted(f"{n} cancelled" for n in names)
+
+
+def test_custom_guard_is_imported_and_used(monkeypatch):
+    pkg = types.ModuleType("projtasks")
+    added = []
+
+    @contextlib.contextmanager
+    def task_guard():
+        tasks = set()
+        try:
+            yield tasks
+        finally:
+            added.extend(tasks)
+            for task in tasks:
+                task.cancel()
+
+    pkg.task_guard = task_guard
+    monkeypatch.setitem(sys.modules, "projtasks", pkg)
+    result = apply(PROGRAM, guard="projtasks:task_guard")
+    assert "from projtasks import task_guard" in result.new_text
+    guarded = load(result.new_text)
+    _, after, _ = run_owner(guarded, "owner")
+    assert after == ["w started", "owner exits", "w cancelled"]
+    assert len(added) == 1
+
+
+def test_bundled_example_is_guarded_and_runs():
+    text = EXAMPLE.read_text()
+    result = apply(text)
+    assert sorted(c.message for c in result.changes) == [
+        "task `announcer` is now cancelled when serve_session() exits",
+        "task `heartbeat_task` is now cancelled when serve_session() exits",
+    ]
+    assert not result.skips
+
+    def run_main(source: str, name: str) -> str:
+        mod = load(source, name)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            asyncio.run(mod.main())
+        return out.getvalue()
+
+    before = run_main(text, "workers_before")
+    after = run_main(result.new_text, "workers_after")
+    assert "ada: grace joined, hello" in after and "grace: ada joined, hello" in after
+    assert "tasks still running after every session ended: 2" in before
+    assert "tasks still running after every session ended: 0" in after
