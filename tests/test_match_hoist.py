@@ -1,0 +1,606 @@
+"""match-hoist: rewrites, skips, names, and behaviour of the hoisted code compared with the original."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from codemods.engine import apply_to_source
+from codemods.transforms import get, registry
+from codemods.transforms.base import SourceInfo
+from codemods.transforms.match_hoist import MatchHoist
+
+
+def hoist(src: str):
+    src = textwrap.dedent(src).lstrip("\n")
+    result = apply_to_source([MatchHoist()], src)
+    assert not result.errors, result.errors
+    return result
+
+
+def dedent(src: str) -> str:
+    return textwrap.dedent(src).lstrip("\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# the rewrite itself
+
+
+def test_issue_example_exactly():
+    result = hoist(
+        """
+        class Client:
+            async def send(self, verb, timeout=None):
+                return verb
+
+
+        async def run(client, cmd):
+            match cmd:
+                case "list":
+                    await client.send("LIST", timeout=1)
+                case _:
+                    await client.send("NOOP", timeout=1)
+        """
+    )
+    assert result.new_text.endswith(
+        dedent(
+            """
+            async def run(client, cmd):
+                match cmd:
+                    case "list":
+                        verb = "LIST"
+                    case _:
+                        verb = "NOOP"
+                await client.send(verb, timeout=1)
+            """
+        )
+    )
+    assert [c.line for c in result.changes] == [7]
+    assert "`verb`" in result.changes[0].message
+    assert result.skips == []
+
+
+def test_statements_before_the_tail_stay_and_comments_are_kept():
+    result = hoist(
+        """
+        async def f(session, level, log):
+            if level:
+                log("loud")  # why
+                await session.post("/a", json=1)
+            else:
+                # quiet path
+                await session.post("/b", json=1)  # trailing
+            return level
+        """
+    )
+    assert result.new_text == dedent(
+        """
+        async def f(session, level, log):
+            if level:
+                log("loud")  # why
+                arg = "/a"
+            else:
+                # quiet path
+                arg = "/b"  # trailing
+            await session.post(arg, json=1)
+            return level
+        """
+    )
+
+
+def test_one_line_arms_and_semicolons():
+    result = hoist(
+        """
+        async def f(q, urgent, log):
+            if urgent: log(); await q.put(None, priority=0)
+            else: await q.put(None, priority=9)
+        """
+    )
+    assert result.new_text == dedent(
+        """
+        async def f(q, urgent, log):
+            if urgent: log(); priority = 0
+            else: priority = 9
+            await q.put(None, priority=priority)
+        """
+    )
+
+
+def test_multiline_call_is_reindented_and_generator_argument_parenthesized():
+    result = hoist(
+        """
+        async def f(sink, a, items):
+            if a:
+                await sink(
+                    x for x in items
+                )
+            else:
+                await sink(
+                    x * 2 for x in items
+                )
+        """
+    )
+    assert "arg = (x for x in items)" in result.new_text
+    assert result.new_text.endswith("    await sink(\n        arg\n    )\n")
+    compile(result.new_text, "m", "exec")
+
+
+def test_else_if_block_is_collapsed_with_the_outer_statement():
+    result = hoist(
+        """
+        async def f(c, a, b):
+            if a:
+                await c.go(1)
+            else:
+                if b:
+                    await c.go(2)
+                else:
+                    await c.go(3)
+        """
+    )
+    assert result.new_text.count("await c.go(") == 1
+    assert len(result.changes) == 1
+    assert "3 arms" in result.changes[0].message
+
+
+def test_second_run_changes_nothing():
+    src = dedent(
+        """
+        async def f(c, a, b):
+            match a:
+                case 1:
+                    if b:
+                        await c.go(1, k=1)
+                    else:
+                        await c.go(2, k=1)
+                case _:
+                    await c.go(3, k=2)
+            if b:
+                x = await c.go(1)
+            else:
+                x = await c.go(2)
+            return x
+        """
+    )
+    once = apply_to_source([MatchHoist()], src)
+    twice = apply_to_source([MatchHoist()], once.new_text)
+    assert once.new_text != src and twice.new_text == once.new_text
+    assert twice.changes == []
+
+
+# ---------------------------------------------------------------------------------------------
+# left alone, with reasons
+
+
+@pytest.mark.parametrize(
+    "src, reason",
+    [
+        (
+            """
+            async def f(c, a):
+                if a:
+                    await c.go(1)
+                elif a is None:
+                    await c.go(2)
+            """,
+            "has no `else`",
+        ),
+        (
+            """
+            async def f(c, a):
+                match a:
+                    case 1:
+                        await c.go(1)
+                    case _ if a:
+                        await c.go(2)
+            """,
+            "not irrefutable",
+        ),
+        (
+            """
+            async def f(c, a):
+                if a:
+                    await c.go(1)
+                else:
+                    await c.stop(2)
+            """,
+            "different callables (`c.go`, `c.stop`)",
+        ),
+        (
+            """
+            async def f(c, a):
+                if a:
+                    if c:
+                        return
+                    await c.go(1)
+                else:
+                    await c.go(2)
+            """,
+            "leave early (`return` at line 4)",
+        ),
+        (
+            """
+            async def f(c, a):
+                while a:
+                    if a:
+                        break
+                        await c.go(1)
+                    else:
+                        await c.go(2)
+            """,
+            "leave early (`break`",
+        ),
+        (
+            """
+            async def f(c, a):
+                if a:
+                    x = await c.go(1)
+                else:
+                    y = await c.go(2)
+            """,
+            "different targets",
+        ),
+        (
+            """
+            async def f(c, a):
+                if a:
+                    await c.go(1)
+                else:
+                    return await c.go(2)
+            """,
+            "different forms",
+        ),
+        (
+            """
+            async def f(c, a):
+                if a:
+                    await c.get().go(1)
+                else:
+                    await c.get().go(2)
+            """,
+            "not a name or an attribute chain",
+        ),
+        (
+            """
+            async def f(c, a):
+                if a:
+                    await c.go(1)
+                else:
+                    await c.go(1, 2)
+            """,
+            "different argument lists",
+        ),
+        (
+            """
+            async def f(c, a, xs, ys):
+                if a:
+                    await c.go(*xs)
+                else:
+                    await c.go(*ys)
+            """,
+            "unpacked",
+        ),
+        (
+            """
+            async def f(c, a):
+                if a:
+                    await c.go(1)
+                else:
+                    await c.go(1)
+            """,
+            "nothing differs",
+        ),
+        (
+            """
+            async def f(c, a):
+                if a:
+                    await c.go(c.reset())
+                else:
+                    await c.go(2)
+            """,
+            "runs code that would now run before `c.go`",
+        ),
+    ],
+)
+def test_left_alone_with_reason(src, reason):
+    src = dedent(src)
+    result = apply_to_source([MatchHoist()], src)
+    assert result.new_text == src
+    assert len(result.skips) == 1, result.skips
+    assert reason in result.skips[0].reason
+    assert result.skips[0].transform == "match-hoist"
+
+
+def test_single_arm_and_non_await_arms_are_not_candidates():
+    src = dedent(
+        """
+        async def f(c, a):
+            if a:
+                await c.go(1)
+            if a:
+                await c.go(1)
+            else:
+                c.log(2)
+        """
+    )
+    result = apply_to_source([MatchHoist()], src)
+    assert result.new_text == src and result.skips == [] and result.changes == []
+
+
+def test_inner_chain_is_hoisted_when_the_outer_one_is_left_alone():
+    src = dedent(
+        """
+        async def f(c, a, b):
+            if a:
+                if b:
+                    await c.go(1)
+                else:
+                    await c.go(2)
+            elif b:
+                await c.stop()
+        """
+    )
+    result = hoist(src)
+    assert [s.line for s in result.skips] == [2]
+    assert [c.line for c in result.changes] == [3]
+    assert "        await c.go(arg)\n    elif b:" in result.new_text
+    again = apply_to_source([MatchHoist()], result.new_text)
+    assert again.new_text == result.new_text
+
+
+# ---------------------------------------------------------------------------------------------
+# names
+
+
+def test_names_never_shadow_globals_builtins_or_locals():
+    result = hoist(
+        """
+        verb = "GLOBAL"
+
+        class Channel:
+            async def send(self, verb, id, *, timeout):
+                ...
+
+        async def f(ch, a, timeout_s):
+            if a:
+                await ch.send("GET", 1, timeout=2)
+            else:
+                await ch.send("PUT", 2, timeout=3)
+            return verb, [timeout for timeout in ()]
+        """
+    )
+    text = result.new_text
+    assert "send_verb = " in text and "send_id = " in text and "send_timeout = " in text
+    assert "await ch.send(send_verb, send_id, timeout=send_timeout)" in text
+
+
+def test_keyword_name_and_resolved_parameter_name():
+    result = hoist(
+        """
+        async def publish(topic, payload, *, retain=False):
+            ...
+
+        async def f(a, v):
+            if a:
+                await publish("t/a", v, retain=True)
+            else:
+                await publish("t/b", v, retain=False)
+        """
+    )
+    assert "await publish(topic, v, retain=retain)" in result.new_text
+
+
+def test_neutral_names_number_by_position_when_several_are_unknown():
+    result = hoist(
+        """
+        async def f(ext, a):
+            if a:
+                await ext.call(1, "x", 3)
+            else:
+                await ext.call(2, "x", 4)
+        """
+    )
+    assert "await ext.call(arg1, \"x\", arg3)" in result.new_text
+
+
+def test_nested_function_sees_the_enclosing_locals_as_taken():
+    result = hoist(
+        """
+        def outer(arg):
+            async def inner(c, a):
+                if a:
+                    await c.go(1)
+                else:
+                    await c.go(2)
+                return arg
+            return inner
+        """
+    )
+    assert "c_go" not in result.new_text
+    assert "go_arg = 1" in result.new_text
+
+
+# ---------------------------------------------------------------------------------------------
+# behaviour: the hoisted code does what the original did, on every path
+
+BEHAVIOUR = '''
+import asyncio
+from dataclasses import dataclass
+
+EVENTS = []
+
+
+class Client:
+    def __init__(self):
+        self.calls = []
+
+    async def send(self, verb, payload=None, *, timeout=None):
+        await asyncio.sleep(0)
+        self.calls.append((verb, payload, timeout))
+        return f"{verb}/{payload}/{timeout}"
+
+
+@dataclass
+class Ping:
+    seq: int
+
+
+def note(x):
+    EVENTS.append(x)
+    return x
+
+
+async def dispatch(client, cmd):
+    match cmd:
+        case "list":
+            await client.send("LIST", None, timeout=1)
+        case Ping(seq=seq) if seq > 2:
+            note("big ping")
+            await client.send("PING", seq, timeout=2)
+        case {"op": op, "data": data}:
+            await client.send(op, data, timeout=1)
+        case [first, *rest]:
+            await client.send(first, rest, timeout=3)
+        case other:
+            await client.send("NOOP", other, timeout=1)
+    return client.calls
+
+
+async def chain(client, level, extra):
+    if level > 10:
+        result = await client.send("HIGH", extra, timeout=level)
+    elif level > 5:
+        note("mid")
+        if extra:
+            result = await client.send("MID", extra, timeout=level)
+        else:
+            result = await client.send("MID", None, timeout=0)
+    else:
+        result = await client.send("LOW", [extra] * 2, timeout=level)
+    return result, client.calls
+
+
+async def returning(client, key):
+    if key is None:
+        return await client.send("ALL", None, timeout=0)
+    elif isinstance(key, int):
+        return await client.send("ONE", key, timeout=0)
+    else:
+        return await client.send("MANY", key[::-1], timeout=0)
+
+
+async def record(tag, value):
+    EVENTS.append(("record", tag, value))
+
+
+async def named(client, flag):
+    # a bare-name callee: calls in the differing argument may run first
+    if flag:
+        await record(note("a"), 1)
+    else:
+        await record(note("b"), 2)
+    return flag
+
+
+async def looping(client, items):
+    for item in items:
+        if item % 3 == 0:
+            for part in range(item):
+                if part == 1:
+                    break
+            await client.send("FIZZ", item)
+        else:
+            await client.send("PLAIN", item)
+    return client.calls
+'''
+
+
+def _run(text: str, fn: str, *args):
+    ns: dict = {}
+    exec(compile(text, "behaviour.py", "exec"), ns)
+    ns["EVENTS"].clear()
+    result = asyncio.run(ns[fn](ns["Client"](), *args))
+    return result, list(ns["EVENTS"])
+
+
+@pytest.fixture(scope="module")
+def hoisted() -> str:
+    result = apply_to_source([MatchHoist()], BEHAVIOUR)
+    assert not result.errors and not result.skips
+    assert len(result.changes) == 5
+    assert result.new_text.count("await client.send(") == 4
+    assert result.new_text.count("await record(") == 1
+    return result.new_text
+
+
+@pytest.mark.parametrize(
+    "fn, args",
+    [
+        ("dispatch", ("list",)),
+        ("dispatch", ("Ping",)),
+        ("dispatch", ({"op": "put", "data": 7},)),
+        ("dispatch", (["a", "b", "c"],)),
+        ("dispatch", (42,)),
+        ("chain", (11, "x")),
+        ("chain", (7, "y")),
+        ("chain", (7, "")),
+        ("chain", (1, "z")),
+        ("returning", (None,)),
+        ("returning", (3,)),
+        ("returning", ("ab",)),
+        ("looping", ([1, 3, 6, 7, 9],)),
+        ("named", (True,)),
+        ("named", (False,)),
+    ],
+)
+def test_hoisted_code_behaves_like_the_original(hoisted, fn, args):
+    assert _run(hoisted, fn, *args) == _run(BEHAVIOUR, fn, *args)
+
+
+def test_hoisted_code_behaves_like_the_original_for_guarded_ping(hoisted):
+    ns: dict = {}
+    exec(compile(BEHAVIOUR, "b", "exec"), ns)
+    for seq in (1, 3):
+        ping = ns["Ping"](seq)
+        before = _run(BEHAVIOUR, "dispatch", ping)
+        after = _run(hoisted, "dispatch", ping)
+        assert repr(before) == repr(after)
+
+
+# ---------------------------------------------------------------------------------------------
+# contract
+
+
+def test_index_is_small_picklable_and_none_without_candidates():
+    t = MatchHoist()
+    src = BEHAVIOUR
+    facts = t.index(SourceInfo("m.py", "m", False, src), ast.parse(src))
+    assert facts and pickle.loads(pickle.dumps(facts)) == facts
+    assert all(isinstance(line, int) for line in facts)
+    plain = "async def f(c):\n    if c:\n        await c.go()\n    return 1\n"
+    assert t.index(SourceInfo("m.py", "m", False, plain), ast.parse(plain)) is None
+
+
+def test_registered_with_ruff_shaped_doc():
+    cls = get("match-hoist")
+    assert cls is MatchHoist and cls.in_all
+    doc = cls.doc()
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Fix safety"):
+        assert heading in doc
+    assert "\n" not in cls.summary
+
+
+def test_cli_lists_and_explains():
+    listed = subprocess.run([sys.executable, "-m", "codemods", "list"], capture_output=True, text=True)
+    assert listed.returncode == 0 and "match-hoist" in listed.stdout and "delegate-elide" in listed.stdout
+    explained = subprocess.run(
+        [sys.executable, "-m", "codemods", "explain", "match-hoist"], capture_output=True, text=True
+    )
+    assert explained.returncode == 0 and "Fix safety" in explained.stdout
+    assert "match-hoist" in registry()
