@@ -200,7 +200,7 @@ class _Effects(cst.CSTVisitor):
         self.code = code
         self.names: set[str] = set()
         self.stores: set[str] = set()  # access paths stored to or deleted
-        self.receivers: set[str] = set()  # access paths a method is called on or passed to a call
+        self.receivers: set[str] = set()  # access paths a method is called on
         self.heap = False  # stores through attributes/subscripts, deletes or calls anything
 
     def _target(self, node: cst.CSTNode) -> None:
@@ -254,10 +254,6 @@ class _Effects(cst.CSTVisitor):
         self.heap = True
         if isinstance(node.func, cst.Attribute):
             path = _chain(node.func.value, self.code)
-            if path:
-                self.receivers.add(path)
-        for arg in node.args:
-            path = _chain(arg.value, self.code)
             if path:
                 self.receivers.add(path)
 
@@ -941,6 +937,11 @@ class _Block:
             # the statement stays under the lock, and now runs before every moved statement
             if not moved:
                 continue
+            ret = self.final_return(i, stmt, moved)
+            if ret is not None:
+                item = _Moved(i, stmt, None, [(ret, self.fresh(self.capture_name(ret, "result")))])
+                moved.append(item)
+                continue
             used = _reads(stmt) & set(bound)
             if used:
                 name = sorted(used)[0]
@@ -978,6 +979,27 @@ class _Block:
                 f"{self.header} holds the lock only around its awaits: the lock serializes them, so they stay",
             )
         return self.finish(moved)
+
+    def final_return(self, i: int, stmt: cst.BaseStatement, moved: list) -> Optional[cst.BaseExpression]:
+        """`return <expr>` ending the block after moved awaits: its value can be computed under the lock
+        when it reads only local variables the moved awaits are not given (and builtins)."""
+        if i != len(self.stmts) - 1 or not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+            return None
+        ret = stmt.body[0]
+        if not isinstance(ret, cst.Return) or ret.value is None:
+            return None
+        given: set[str] = set()
+        for x in moved:
+            if x.await_node is not None:
+                given |= _reads(x.await_node)
+        reads = _reads(ret.value)
+        if reads & given or any(not self.is_local(n) and n not in _BUILTINS for n in reads):
+            return None
+        if any(self.is_local(n) for n in reads & _BUILTINS):
+            return None
+        if m.findall(ret.value, m.Await() | m.Yield() | m.NamedExpr() | m.Lambda()):
+            return None
+        return ret.value
 
     def touches_shared_state(self, stmt: cst.BaseStatement) -> bool:
         eff = _effects([stmt], self.code)
@@ -1050,6 +1072,8 @@ class _Block:
                         f"line {self.line(item.stmt)} would have to move after the block too, but it reads "
                         f"`{sorted(changed)[0]}`, which the rest of {self.header} changes",
                     )
+                for value, name in item.captures:
+                    replace[value] = cst.Name(name)
                 continue
             call = item.await_node.expression
             callee = call.func if isinstance(call, cst.Call) else call
@@ -1085,7 +1109,7 @@ class _Block:
 
     @staticmethod
     def _mutates(eff: "_Effects", path: str) -> bool:
-        """The statements may change the object at `path`: store below it, call a method on it or pass it on."""
+        """The statements may change the object at `path`: store below it or call a method on it."""
         below = lambda p: p.startswith(path) and len(p) > len(path) and p[len(path)] in ".["
         return any(below(p) for p in eff.stores) or any(p == path or below(p) for p in eff.receivers)
 
@@ -1101,10 +1125,12 @@ class _Block:
             return False  # other threads may change shared state once the lock is released
         return not eff.heap and not (_reads(expr) & eff.names)
 
-    def capture_name(self, expr: cst.BaseExpression) -> str:
+    def capture_name(self, expr: cst.BaseExpression, default: str = "value") -> str:
         if isinstance(expr, cst.Name):
             return f"old_{_words(expr.value)}"
         if isinstance(expr, cst.Attribute):
+            if isinstance(expr.value, cst.Name) and expr.value.value not in ("self", "cls"):
+                return f"{_words(expr.value.value)}_{_words(expr.attr.value)}"
             return _words(expr.attr.value)
         if isinstance(expr, cst.Subscript):
             inner = _last_name_cst(expr.value)
@@ -1120,8 +1146,8 @@ class _Block:
                 arg = expr.args[0].value if expr.args else None
                 inner = _last_name_cst(arg) if arg is not None else None
                 return f"{_words(inner)}_count" if inner else "count"
-            return _words(fname) if fname else "value"
-        return "value"
+            return _words(fname) if fname else default
+        return default
 
     def collect_edit(self, item: _Collected, callee, args, eff: _Effects, pre, replace) -> None:
         """`await f(a, b)` in a loop/if becomes `pending.append((a, b))`; the calls run after the block."""
