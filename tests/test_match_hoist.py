@@ -604,3 +604,23 @@ def test_cli_lists_and_explains():
     )
     assert explained.returncode == 0 and "Fix safety" in explained.stdout
     assert "match-hoist" in registry()
+
+
+def test_example_service_commands_runs_the_same_after_hoisting(capsys, monkeypatch):
+    import types
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "examples" / "service" / "commands.py"
+    original = path.read_text(encoding="utf-8")
+    result = apply_to_source([MatchHoist()], original, path="examples/service/commands.py")
+    assert not result.errors and not result.skips
+    assert [c.message.split("`")[3] for c in result.changes] == ["match", "if"]
+    outputs = []
+    for text in (original, result.new_text):
+        module = types.ModuleType("commands_example")
+        monkeypatch.setitem(sys.modules, module.__name__, module)  # dataclasses resolve annotations there
+        exec(compile(text, str(path), "exec"), module.__dict__)
+        asyncio.run(module.main())
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+    assert "ops/pager" in outputs[0] and outputs[0].count("\n") == 9

@@ -333,6 +333,8 @@ class DelegateElide(Transform):
         if fn.returns is not None and awaitable is None:
             return "the name `Awaitable` is already bound to something else in this module"
         call = ret.value.expression  # type: ignore[attr-defined]
+        if _dotted(call.func) in (name, f"self.{name}", f"cls.{name}"):
+            return f"`{name}` awaits itself: a recursion that would now run at call time"
         if not self.options["allow-unknown-callees"] and not _known_coroutine_function(call.func, fn, facts):
             callee = " ".join(_code(call.func).split())
             return (f"cannot tell that `{callee}` is a coroutine function: `asyncio.create_task()` and "
