@@ -32,6 +32,7 @@ from .base import Plan, RewriteContext, Skip, SourceInfo, Transform
 #          "S" value is None: a name that only a star import can bind
 #          "KS" value is a class ref; the receiver is self/cls of that class (or of a subclass)
 #          "KX" value is a class ref; the receiver is that very class or an instance of it
+#          "KA" value is a class ref; the receiver is a parameter annotated with that class
 #          "U" value is a class ref; the receiver is super() inside that class
 #          "?" value is the receiver's text: an object of unknown class
 #   use    None for ``await name(...)``; otherwise how it is used, for the skip reason
@@ -87,6 +88,15 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _COMPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _STRING_REF = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 _PLAIN_DECORATORS = {"staticmethod", "classmethod"}
+# a call whose result is discarded or used as a plain value (``x.m()`` as a statement, ``x.m() + 1``,
+# ``if x.m():``): were ``x`` an instance of a class whose ``m`` is a coroutine function, the code
+# would already be broken, so such a call through an unknown receiver does not block converting ``m``
+_PLAIN_CALL = "called without await, its result used as a plain value"
+_PLAIN_CONTEXTS = (
+    ast.Expr, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Subscript, ast.If, ast.While, ast.IfExp,
+    ast.For, ast.FormattedValue, ast.Assert,
+)
+_COROUTINE_ATTRS = {"send", "throw", "close", "cr_await", "cr_frame", "cr_running", "cr_code", "__await__"}
 
 
 def _dotted_text(node: ast.AST) -> str | None:
@@ -97,6 +107,24 @@ def _dotted_text(node: ast.AST) -> str | None:
     if isinstance(node, ast.Name):
         parts.append(node.id)
         return ".".join(reversed(parts))
+    return None
+
+
+def _strip_optional(node: ast.AST) -> ast.AST | None:
+    """``K | None`` / ``Optional[K]`` -> ``K``; None for anything that is not one class."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        left, right = node.left, node.right
+        if isinstance(right, ast.Constant) and right.value is None:
+            return _strip_optional(left)
+        if isinstance(left, ast.Constant) and left.value is None:
+            return _strip_optional(right)
+        return None
+    if isinstance(node, ast.Subscript):
+        if _dotted_text(node.value) in ("Optional", "typing.Optional", "t.Optional"):
+            return _strip_optional(node.slice)
+        return None
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return node
     return None
 
 
@@ -141,6 +169,7 @@ class _Indexer:
         self.module_frame: _Frame | None = None
         self.star_frames = False
         self.all_nodes: set[int] = set()
+        self.instance_attrs: dict[str, set[str]] = {}  # class entity id -> attributes stored through self
 
     # -- positions ------------------------------------------------------------------------------
     def col(self, line: int, col: int) -> int:
@@ -333,6 +362,8 @@ class _Indexer:
                     bind = binds[0]
                     if bind[0] == "param" and bframe.self_name == recv.id and bframe.cls_qual is not None:
                         return ("KS", f"{self.path}:{bframe.cls_qual}")
+                    if bind[0] == "param" and bind[1] is not None:
+                        return ("KA", bind[1])
                     if bind[0] == "class":
                         return ("KX", f"{self.path}:{bind[1]}")
                     if bind[0] == "import":
@@ -459,6 +490,8 @@ class _Indexer:
 
     def ref_attr(self, node: ast.Attribute, frame: _Frame, use: str | None, await_node: ast.AST | None = None) -> int:
         kind, value = self.receiver(node.value, frame)
+        if kind == "KS" and not isinstance(node.ctx, ast.Load):
+            self.instance_attrs.setdefault(value, set()).add(node.attr)
         if kind == "D":
             value = f"{value}.{node.attr}"
         return self.add_ref(node.attr, kind, value, node, use, await_node)
@@ -482,6 +515,8 @@ class _Indexer:
 
     @staticmethod
     def describe_call(call: ast.Call, parent: ast.AST | None) -> str:
+        if isinstance(parent, _PLAIN_CONTEXTS) or (isinstance(parent, ast.Attribute) and parent.attr not in _COROUTINE_ATTRS):
+            return _PLAIN_CALL
         if isinstance(parent, ast.Call):
             return f"called without await inside {_short_text(parent.func)}()"
         if isinstance(parent, ast.keyword):
@@ -534,8 +569,8 @@ class _Indexer:
             self.visit_comp(node, frame)
             return
         if t is ast.Constant:
-            if type(node.value) is str and id(node) not in self.all_nodes:
-                self.visit_string(node)
+            if type(node.value) is str and isinstance(parent, (ast.Call, ast.keyword)):
+                self.visit_string(node)  # getattr(obj, "name"), patch("pkg.mod.name"), methodcaller("name")
             return
         if t is ast.Yield or t is ast.YieldFrom:
             self.mark_hard(frame, "it is an async generator (yield)")
@@ -613,7 +648,15 @@ class _Indexer:
         if args.kwarg:
             params.append(args.kwarg.arg)
         for p in params:
-            inner.bindings.setdefault(p, []).append(("param", 0))
+            inner.bindings.setdefault(p, []).append(("param", None))
+        if not is_lambda:
+            # an annotated parameter (``store: MessageStore``) is an instance of that class or a subclass
+            for a in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+                if a.annotation is not None:
+                    ann = _strip_optional(a.annotation)
+                    ref = self.classref(ann, frame) if ann is not None else None
+                    if ref is not None:
+                        inner.bindings[a.arg] = [("param", ref)]
         decorators = [] if is_lambda else [_dotted_text(d.func if isinstance(d, ast.Call) else d) or _short_text(d) for d in node.decorator_list]
         if frame.kind == "class" and not is_lambda:
             inner.cls_qual = frame.qual
@@ -671,7 +714,9 @@ class _Indexer:
                 col=node.col_offset + 1,
                 bases=tuple(bases),
                 base_texts=tuple(texts),
-                members=tuple(inner.bindings),
+                members=tuple(inner.bindings) + tuple(
+                    sorted(self.instance_attrs.get(f"{self.path}:{qual}", set()) - set(inner.bindings))
+                ),
                 rebound=tuple(n for n, b in inner.bindings.items() if len(b) > 1),
             )
         )
@@ -735,6 +780,7 @@ def stdlib_declares(dotted: str, attr: str) -> bool | None:
 
 
 _PROTOCOLS = {"typing.Protocol", "typing_extensions.Protocol"}
+_ANYTHING = {"typing.Any", "typing_extensions.Any", "builtins.object"}
 _ABSTRACT_ROOTS = {"abc.ABC", "metaclass:abc.ABCMeta"}
 
 # resolution results
@@ -768,7 +814,8 @@ class _Planner:
         self._dotted: dict[str, tuple] = {}
         self._mro: dict[str, list] = {}
         self._subs: dict[str, list[str]] | None = None
-        self._lookup: dict[tuple[str, str], tuple] = {}
+        self._lookup: dict[tuple[str, str, str], tuple] = {}
+        self._ext_subs: dict[str, list[str]] | None = None
 
     # -- names ----------------------------------------------------------------------------------
     def resolve_dotted(self, dotted: str, depth: int = 0) -> tuple:
@@ -917,6 +964,19 @@ class _Planner:
                     stack.append(s)
         return sorted(out)
 
+    def is_protocol(self, cid: str) -> bool:
+        return any(n[0] == "ext" and n[1] in _PROTOCOLS for n in self.mro(cid))
+
+    def external_subclasses(self, dotted: str) -> list[str]:
+        """Repository classes with the external class ``dotted`` in their MRO."""
+        if self._ext_subs is None:
+            self._ext_subs = defaultdict(list)
+            for cid in sorted(self.classes):
+                for n in self.mro(cid):
+                    if n[0] == "ext":
+                        self._ext_subs[n[1]].append(cid)
+        return self._ext_subs.get(dotted, [])
+
     def declares(self, node: tuple, attr: str) -> bool | None:
         if node[0] == "repo":
             return attr in self.classes[node[1]][1].members
@@ -945,12 +1005,21 @@ class _Planner:
         if key in self._lookup:
             return self._lookup[key]
         node = self.class_node(classref)
-        if node[0] != "repo":
-            result = ([], None) if node[0] == "ext" else ([], f"its class {classref.split(':')[-1]} cannot be resolved")
+        shown = classref.split(":")[-1]
+        if kind == "KA" and (classref in _ANYTHING or (node[0] == "repo" and self.is_protocol(node[1]))):
+            result = ([], f"its annotation {shown} matches any object with a .{attr}()")
             self._lookup[key] = result
             return result
-        cid = node[1]
-        starts = [cid] if kind == "KX" else [cid, *self.subclasses(cid)]
+        if node[0] == "ext" and kind == "KA":
+            starts = self.external_subclasses(node[1])
+            cid = None
+        elif node[0] != "repo":
+            result = ([], None) if node[0] == "ext" else ([], f"its class {shown} cannot be resolved")
+            self._lookup[key] = result
+            return result
+        else:
+            cid = node[1]
+            starts = [cid] if kind == "KX" else [cid, *self.subclasses(cid)]
         targets: list[str] = []
         why = None
         for start in starts:
@@ -962,7 +1031,7 @@ class _Planner:
                 if kind != "KX" and why is None:
                     why = f"it may reach {attr}() of {found[1]}, a base class outside the repository"
             elif why is None:
-                name = self.classes[cid][1].name
+                name = self.classes[cid or start][1].name
                 why = (
                     f"{name} does not define {attr}(), so self.{attr} may be another class's method"
                     if found[0] == "notfound"
@@ -1093,6 +1162,10 @@ class AwaitFree(Transform):
                     if name not in cand_names:
                         continue
                 targets, why, methods_only = self.resolve_ref(pl, f, ref)
+                if why is not None and methods_only and ref[5] is not None and (
+                    ref[5] == _PLAIN_CALL or ref[5] in ("assigned to", "deleted")
+                ):
+                    continue  # cannot be a use of a coroutine method (see _PLAIN_CALL)
                 if why is not None:
                     if name in cand_names:
                         blocked[name].append((path, ref, why, methods_only))
@@ -1117,8 +1190,17 @@ class AwaitFree(Transform):
 
         # static + reference exemptions
         reasons: dict[str, str] = {}
+        editable = getattr(self, "editable", None)  # set by the engine when only some paths may change
         for cid, (path, d) in candidates.items():
             why = self.exemption(pl, cid, path, d, refs_to, blocked, strings, public, unknown_base_members)
+            if why is None and editable is not None:
+                if path not in editable:
+                    why = "outside the paths given"
+                else:
+                    for rpath, ref in refs_to.get(cid, ()):
+                        if rpath not in editable:
+                            why = f"awaited at {rpath}:{ref[3]}, outside the paths given (run on the whole repository to convert it)"
+                            break
             if why is not None:
                 reasons[cid] = why
 
@@ -1165,6 +1247,8 @@ class AwaitFree(Transform):
         # skips: await-free bodies left alone
         for cid in sorted(awaitfree - converted):
             path, d = candidates[cid]
+            if editable is not None and path not in editable:
+                continue  # not asked about
             plan.skips.append(Skip(path, d.line, d.col + 1, self.name, f"{self.label(d)}: {reasons[cid]}"))
 
         # the file plans
@@ -1189,6 +1273,8 @@ class AwaitFree(Transform):
             target = f"super().{name}"
         elif kind == "KS":
             target = f"self.{name}"
+        elif kind == "KA":
+            target = f"{value.split(':')[-1]}.{name}"
         elif kind in ("D",):
             target = value
         else:
@@ -1227,7 +1313,7 @@ class AwaitFree(Transform):
                 shown = value if kind == "D" else name
                 return [], f"{shown} cannot be resolved to a definition in the repository", False
             return [], None, False
-        if kind in ("KS", "KX", "U"):
+        if kind in ("KS", "KX", "KA", "U"):
             targets, why = pl.method_targets(kind, value, name)
             return targets, why, True
         # unknown receiver
