@@ -268,14 +268,20 @@ SKIPPED = {
         def f(loop: asyncio.AbstractEventLoop):
             loop.create_task(x())
         """,
-    "stored on self": """
+    "stored on self, and C has no aclose()": """
         import asyncio
         class C:
             async def start(self):
                 self.t = asyncio.create_task(x())
                 await y()
-            async def stop(self):
-                self.t.cancel()
+        """,
+    "C.__init__() does not set self.t": """
+        import asyncio
+        class C:
+            async def start(self):
+                self.t = asyncio.create_task(x())
+            def close(self):
+                pass
         """,
 }
 
@@ -329,6 +335,22 @@ def test_rewrite_finds_targets_in_the_tree_it_is_given():
     new, ctx = rewrite(text)
     assert "x_task = asyncio.ensure_future(x())" in new
     assert [(c.line, c.col) for c in ctx.changes] == [(6, 5)]
+
+
+def test_task_on_self_a_class_already_handles_is_left_alone():
+    text = src("""
+        import asyncio
+        class C:
+            def __init__(self):
+                self.t = None
+            async def start(self):
+                self.t = asyncio.create_task(x())
+                self.t.add_done_callback(print)
+            async def stop(self):
+                await asyncio.gather(self.t)
+        """)
+    result = apply(text)
+    assert result.new_text == text and not result.skips
 
 
 def test_fresh_names_do_not_shadow():
@@ -518,3 +540,54 @@ def test_bundled_example_is_guarded_and_runs():
     assert "ada: grace joined, hello" in after and "grace: ada joined, hello" in after
     assert "tasks still running after every session ended: 2" in before
     assert "tasks still running after every session ended: 0" in after
+
+
+SERVICE = src('''
+    import asyncio
+
+    events = []
+
+
+    async def worker():
+        events.append("started")
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            events.append("cancelled")
+            raise
+
+
+    class Service:
+        """Runs a worker while open."""
+
+        def __init__(self):
+            self._worker = None
+
+        async def start(self):
+            self._worker = asyncio.create_task(worker())
+
+        async def aclose(self):
+            """Close the service."""
+            events.append("closing")
+    ''')
+
+
+def test_task_on_self_is_cancelled_by_the_close_method_and_not_before():
+    result = apply(SERVICE)
+    assert [c.message for c in result.changes] == ["task `self._worker` is now cancelled in Service.aclose()"]
+    assert apply(result.new_text).new_text == result.new_text
+    guarded = load(result.new_text)
+
+    async def scenario():
+        service = guarded.Service()
+        await service.aclose()  # closing before start must not fail
+        guarded.events.clear()
+        await service.start()
+        await settle()
+        while_open = list(guarded.events)
+        await service.aclose()
+        await settle()
+        return while_open
+
+    assert asyncio.run(scenario()) == ["started"]
+    assert guarded.events == ["started", "closing", "cancelled"]

@@ -40,7 +40,7 @@ LOOP_CLASS_QUALNAMES = frozenset(
 # these is still unowned. Every other use (await, cancel, passing it on, storing it) owns it.
 NON_OWNING_METHODS = frozenset({"add_done_callback", "set_name", "get_name", "done", "cancelled"})
 # Methods in which a class could cancel a task it stores on `self`.
-CLOSE_METHODS = ("close", "aclose", "stop", "__aexit__")
+CLOSE_METHODS = ("aclose", "close", "stop", "__aexit__")  # the first one a class has is used
 
 EXIT_STACK_QUALNAMES = frozenset({"contextlib.ExitStack", "contextlib.AsyncExitStack"})
 
@@ -69,12 +69,13 @@ REASON_NO_AWAIT = (
 )
 REASON_ONE_LINE = "the body of {func}() is on the same line as its def; guard it by hand"
 REASON_NAME_TAKEN = "`{name}` already means something else here, so the guard cannot be added; guard it by hand"
-REASON_SELF_CLOSE = (
-    "stored on self: cancel it in {cls}.{method}() by hand (a task stored on an object lives as long as "
-    "the object, not this function)"
+REASON_SELF_CLOSE = "stored on self: cancel it in {where} by hand"
+REASON_SELF_UNSET = (
+    "stored on self, but {cls}.__init__() does not set self.{attr}, so {where} could run before it "
+    "exists; cancel it there by hand"
 )
 REASON_SELF = (
-    "stored on self, and {cls} has no close()/aclose()/stop()/__aexit__() that could cancel it; "
+    "stored on self, and {cls} has no aclose()/close()/stop()/__aexit__() that could cancel it; "
     "give the class an owner method that cancels it"
 )
 
@@ -292,6 +293,7 @@ class _Analyzer(cst.CSTVisitor):
         self.guard = guard
         self.module = module
         self.plans: dict[cst.FunctionDef, _FunctionPlan] = {}
+        self.close_plans: dict[cst.FunctionDef, list[str]] = {}  # close method -> attributes to cancel
         self.changes: list[tuple[int, int, str]] = []
         self.guard_expr = self.guard_head = self.guard_qualname = ""
         self.import_needed: tuple[str, str | None] | None = None  # (module, obj)
@@ -505,7 +507,7 @@ class _Analyzer(cst.CSTVisitor):
             return
         owner = self.enclosing(node)
         if kind == SELF:
-            self.skip_self(node, owner)
+            self.guard_on_self(node, owner)
             return
         if kind == LOCAL and not isinstance(owner, cst.ClassDef):
             verdict = self.local_ownership(_assign_target(self.parent(node)), owner)
@@ -528,21 +530,33 @@ class _Analyzer(cst.CSTVisitor):
             return
         self.plan_guard(node, kind, owner)
 
-    def skip_self(self, node: cst.Call, owner) -> None:
+    def guard_on_self(self, node: cst.Call, owner) -> None:
+        """`self.attr = spawn(...)`: owned if the class uses the attribute; else cancel it on close."""
         cls = self.enclosing(owner) if isinstance(owner, cst.FunctionDef) else None
-        if not isinstance(cls, cst.ClassDef):
+        target = _assign_target(self.parent(node))
+        attr = target.attr.value  # type: ignore[attr-defined]
+        if not isinstance(cls, cst.ClassDef) or not isinstance(cls.body, cst.IndentedBlock):
             self.skip(node, REASON_SELF.format(cls="its class"))
             return
-        methods = {
-            s.name.value
-            for s in cls.body.body
-            if isinstance(s, cst.FunctionDef)
-        } if isinstance(cls.body, cst.IndentedBlock) else set()
-        for m in CLOSE_METHODS:
-            if m in methods:
-                self.skip(node, REASON_SELF_CLOSE.format(cls=cls.name.value, method=m))
-                return
-        self.skip(node, REASON_SELF.format(cls=cls.name.value))
+        if _class_uses_attr(cls, attr):
+            return  # awaited, cancelled, passed on... somewhere in the class: owned
+        methods = {s.name.value: s for s in cls.body.body if isinstance(s, cst.FunctionDef)}
+        close = next((methods[m] for m in CLOSE_METHODS if m in methods), None)
+        if close is None:
+            self.skip(node, REASON_SELF.format(cls=cls.name.value))
+            return
+        where = f"{cls.name.value}.{close.name.value}()"
+        init = methods.get("__init__")
+        if init is None or not _init_sets_attr(init, attr):
+            self.skip(node, REASON_SELF_UNSET.format(cls=cls.name.value, attr=attr, where=where))
+            return
+        if close is owner or not isinstance(close.body, cst.IndentedBlock):
+            self.skip(node, REASON_SELF_CLOSE.format(where=where))
+            return
+        attrs = self.close_plans.setdefault(close, [])
+        if attr not in attrs:
+            attrs.append(attr)
+        self.changes.append((*self.pos(node), f"task `self.{attr}` is now cancelled in {where}"))
 
     def plan_guard(self, call: cst.Call, kind: str, func: cst.FunctionDef) -> None:
         if not isinstance(func.body, cst.IndentedBlock):
@@ -629,6 +643,51 @@ def _suspends(node: cst.CSTNode) -> bool:
     return any(_is_suspension(n) for n in _walk(node, into_scopes=False))
 
 
+def _is_self_attr(node: cst.CSTNode, attr: str) -> bool:
+    return (
+        isinstance(node, cst.Attribute)
+        and node.attr.value == attr
+        and isinstance(node.value, cst.Name)
+        and node.value.value == "self"
+    )
+
+
+def _class_uses_attr(cls: cst.ClassDef, attr: str) -> bool:
+    """Does any method read `self.attr` in a way that owns the task (anything but a store or a
+    non-owning method call such as `self.attr.add_done_callback(...)`)?"""
+    stores: set[int] = set()
+    non_owning: set[int] = set()
+    for node in _walk(cls):
+        if isinstance(node, cst.AssignTarget) or isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            stores.add(id(node.target))
+        elif isinstance(node, cst.Del):
+            stores.add(id(node.target))
+        elif (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in NON_OWNING_METHODS
+        ):
+            non_owning.add(id(node.func.value))
+    return any(
+        _is_self_attr(node, attr) and id(node) not in stores and id(node) not in non_owning
+        for node in _walk(cls)
+    )
+
+
+def _init_sets_attr(init: cst.FunctionDef, attr: str) -> bool:
+    """`self.attr = ...` runs unconditionally in __init__ (a statement of its body, not nested)."""
+    if not isinstance(init.body, cst.IndentedBlock):
+        return False
+    for stmt in init.body.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and any(_is_self_attr(t.target, attr) for t in small.targets):
+                    return True
+                if isinstance(small, cst.AnnAssign) and small.value is not None and _is_self_attr(small.target, attr):
+                    return True
+    return False
+
+
 def _walk(node: cst.CSTNode, into_scopes: bool = True) -> Iterable[cst.CSTNode]:
     stack = [node]
     while stack:
@@ -670,9 +729,16 @@ def _task_names(call: cst.Call) -> tuple[str, ...]:
 
 
 class _Rewriter(cst.CSTTransformer):
-    def __init__(self, plans: Mapping[cst.FunctionDef, _FunctionPlan], guard_expr: str, custom: bool) -> None:
+    def __init__(
+        self,
+        plans: Mapping[cst.FunctionDef, _FunctionPlan],
+        guard_expr: str,
+        custom: bool,
+        close_plans: Mapping[cst.FunctionDef, list[str]],
+    ) -> None:
         super().__init__()
         self.plans = plans
+        self.close_plans = close_plans
         self.guard_expr = guard_expr
         self.custom = custom
         self.by_small: dict[cst.CSTNode, tuple[_Guarded, _FunctionPlan]] = {}
@@ -727,23 +793,44 @@ class _Rewriter(cst.CSTTransformer):
 
     def leave_FunctionDef(self, original_node, updated_node):
         plan = self.plans.get(original_node)
-        if plan is None or plan.reuse:
-            return updated_node
-        body = list(updated_node.body.body)
-        first = body[plan.start]
-        guard = cst.With(
-            items=[
-                cst.WithItem(
-                    item=cst.parse_expression(self.guard_expr),
-                    asname=cst.AsName(name=cst.Name(plan.guard_name)),
-                )
-            ],
-            body=cst.IndentedBlock(body=[first.with_changes(leading_lines=()), *body[plan.start + 1 :]]),
-            leading_lines=first.leading_lines,
-        )
-        return updated_node.with_changes(
-            body=updated_node.body.with_changes(body=[*body[: plan.start], guard])
-        )
+        if plan is not None and not plan.reuse:
+            body = list(updated_node.body.body)
+            first = body[plan.start]
+            guard = cst.With(
+                items=[
+                    cst.WithItem(
+                        item=cst.parse_expression(self.guard_expr),
+                        asname=cst.AsName(name=cst.Name(plan.guard_name)),
+                    )
+                ],
+                body=cst.IndentedBlock(body=[first.with_changes(leading_lines=()), *body[plan.start + 1 :]]),
+                leading_lines=first.leading_lines,
+            )
+            updated_node = updated_node.with_changes(
+                body=updated_node.body.with_changes(body=[*body[: plan.start], guard])
+            )
+        attrs = self.close_plans.get(original_node)
+        if attrs:
+            # a close method cancels the tasks its class stores on self, first thing (after a docstring)
+            body = list(updated_node.body.body)
+            at = 1 if body and _is_docstring(body[0]) else 0
+            cancels = [
+                cst.parse_statement(f"if self.{attr} is not None:\n    self.{attr}.cancel()\n")
+                for attr in attrs
+            ]
+            updated_node = updated_node.with_changes(
+                body=updated_node.body.with_changes(body=[*body[:at], *cancels, *body[at:]])
+            )
+        return updated_node
+
+
+def _is_docstring(stmt: cst.CSTNode) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
 
 
 def _fix_semicolons(smalls: list[cst.BaseSmallStatement]) -> list[cst.BaseSmallStatement]:
@@ -812,7 +899,7 @@ def _add_import(module: cst.Module, mod: str, obj: str | None) -> cst.Module:
 
 @register
 class TaskGuard(Transform):
-    """Cancel every task an async function spawns and leaves without an owner, when the function exits.
+    """Give every task a spawner forgets an owner: the function that spawned it, or its object.
 
     ## What it does
     Finds tasks started with `asyncio.create_task`, `asyncio.ensure_future`, or `loop.create_task`
@@ -849,12 +936,16 @@ class TaskGuard(Transform):
     and `tasks.add(task)` after each spawn: `task_guard()` must return a context manager whose
     value has an `add(task)` method and which cancels the added tasks on exit.
 
+    A task stored on `self` belongs to the object, not the function. When the class never uses the
+    attribute otherwise, sets it in `__init__` (so it always exists), and has an `aclose()`,
+    `close()`, `stop()` or `__aexit__()` (the first of these it has), that method gets
+    `if self._task is not None: self._task.cancel()` as its first statement, after its docstring.
+
     Left alone and reported, with the reason: spawns in a sync function, at module level or in a
-    class body; tasks stored on `self` (the report names the class's `close()`/`aclose()`/`stop()`/
-    `__aexit__()` to cancel them in, when it has one); tasks stored in a `global`/`nonlocal`;
-    spawns with nothing awaited after them before the function ends (the guard would cancel them
-    before they ever run: they are meant to outlive the function); and spawns inside expressions
-    the transform does not follow.
+    class body; tasks stored on `self` when the class has no such method or `__init__` does not set
+    the attribute; tasks stored in a `global`/`nonlocal`; spawns with nothing awaited after them
+    before the function ends (the guard would cancel them before they ever run: they are meant to
+    outlive the function); and spawns inside expressions the transform does not follow.
 
     ## Why is this bad?
     A task nothing owns keeps running after the code that started it is gone, and its exceptions
@@ -916,11 +1007,13 @@ class TaskGuard(Transform):
         wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
         analyzer = _Analyzer(ctx, self._guard, wrapper.module)
         wrapper.visit(analyzer)
-        if not analyzer.plans:
+        if not analyzer.plans and not analyzer.close_plans:
             return module
-        rewriter = _Rewriter(analyzer.plans, analyzer.guard_expr, custom=self._guard is not None)
+        rewriter = _Rewriter(
+            analyzer.plans, analyzer.guard_expr, custom=self._guard is not None, close_plans=analyzer.close_plans
+        )
         new = wrapper.module.visit(rewriter)
-        if analyzer.import_needed is not None:
+        if analyzer.import_needed is not None and analyzer.plans:
             new = _add_import(new, *analyzer.import_needed)
         for line, col, message in analyzer.changes:
             ctx.change(line, col, message)
