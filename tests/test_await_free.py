@@ -1,0 +1,536 @@
+"""await-free: the resolution logic (index + plan) and the rewrite, module by module, without git."""
+
+from __future__ import annotations
+
+import ast
+import pickle
+import textwrap
+
+import libcst as cst
+import pytest
+
+from codemods import engine
+from codemods.transforms import get
+from codemods.transforms.await_free import AwaitFree, FileFacts, stdlib_declares
+from codemods.transforms.base import SourceInfo
+
+from .conftest import make_repo
+
+
+def module_of(path: str) -> tuple[str, bool]:
+    parts = path[:-3].split("/")
+    if parts[-1] == "__init__":
+        return ".".join(parts[:-1]), True
+    return ".".join(parts), False
+
+
+def run(files: dict[str, str], editable: set[str] | None = None, **options) -> tuple[dict[str, str], list[str]]:
+    """index every file, plan, rewrite the planned ones: (new texts of changed files, skip lines)."""
+    t = AwaitFree({k.replace("_", "-"): v for k, v in options.items()})
+    if editable is not None:
+        t.editable = frozenset(editable)
+    texts = {p: textwrap.dedent(s) for p, s in files.items()}
+    facts = {}
+    for path, text in texts.items():
+        module, is_package = module_of(path)
+        f = t.index(SourceInfo(path, module, is_package, text), ast.parse(text))
+        if f:
+            facts[path] = pickle.loads(pickle.dumps(f))  # facts travel between processes
+    plan = t.plan(facts)
+    out = {}
+    for path, file_plan in plan.files.items():
+        outcome = engine.rewrite_module(t, cst.parse_module(texts[path]), file_plan, path)
+        assert not isinstance(outcome, str), outcome
+        new = outcome[0].code
+        compile(new, path, "exec")
+        if new != texts[path]:
+            out[path] = new
+    return out, [s.format() for s in plan.skips]
+
+
+def converted(files, **kw) -> set[str]:
+    """Names of the defs that became plain (``path:name``)."""
+    out, _ = run(files, **kw)
+    names = set()
+    for path, new in out.items():
+        old = textwrap.dedent(files[path])
+        for node in ast.walk(ast.parse(old)):
+            if isinstance(node, ast.AsyncFunctionDef):
+                line = new.splitlines()[node.lineno - 1]
+                if "async def" not in line:
+                    names.add(f"{path}:{node.name}")
+    return names
+
+
+def skip_reason(skips: list[str], needle: str) -> str:
+    found = [s for s in skips if needle in s]
+    assert found, f"no skip mentioning {needle!r} in {skips}"
+    return found[0]
+
+
+# -- index ---------------------------------------------------------------------------------------
+
+
+def index(text: str, path: str = "pkg/mod.py", module: str = "pkg.mod", is_package: bool = False) -> FileFacts:
+    text = textwrap.dedent(text)
+    return AwaitFree().index(SourceInfo(path, module, is_package, text), ast.parse(text))
+
+
+def test_relative_imports_resolve_against_the_module_and_the_package():
+    f = index("from . import a\nfrom .b import c as d\nfrom .. import up\nimport x.y\nimport x.y as z\n", "pkg/sub/mod.py", "pkg.sub.mod")
+    assert f.bindings["a"] == ("import", "pkg.sub.a")
+    assert f.bindings["d"] == ("import", "pkg.sub.b.c")
+    assert f.bindings["up"] == ("import", "pkg.up")
+    assert f.bindings["x"] == ("import", "x")
+    assert f.bindings["z"] == ("import", "x.y")
+    g = index("from .impl import f\nfrom . import other\n", "pkg/__init__.py", "pkg", is_package=True)
+    assert g.bindings["f"] == ("import", "pkg.impl.f")
+    assert g.bindings["other"] == ("import", "pkg.other")
+
+
+def test_own_body_awaits_only_count_outside_nested_functions():
+    f = index(
+        """
+        async def outer():
+            async def inner():
+                await other()
+            def sync():
+                return 1
+            return inner
+
+        async def gen():
+            yield 1
+
+        async def loops(xs):
+            async for x in xs:
+                pass
+
+        async def ctx(lock):
+            async with lock:
+                pass
+
+        async def comp(xs):
+            return [x async for x in xs]
+
+        async def awaits_value(fut):
+            return await fut
+        """
+    )
+    hard = {d.qual: d.hard for d in f.defs}
+    assert hard["outer"] is None
+    assert "other" in hard["outer.<locals>.inner"]
+    assert "async generator" in hard["gen"]
+    assert "async for" in hard["loops"]
+    assert "async with" in hard["ctx"]
+    assert "async comprehension" in hard["comp"]
+    assert "fut" in hard["awaits_value"]
+
+
+def test_dunder_all_forms_and_columns_in_characters():
+    f = index('__all__ = ["a"]\n__all__ += ("b",)\n__all__.append("c")\n__all__.extend(["d"])\nx = "é"; y = 1\n')
+    assert f.all_names == ("a", "b", "c", "d") and not f.all_dynamic
+    g = index('s = "é" ; __all__ = names()\nasync def f():\n    z = "ééé"; return 1\n\nasync def h():\n    s = "é"; await f()\n')
+    assert g.all_dynamic
+    ref = next(r for r in g.refs if r[0] == "f" and r[5] is None)
+    # `await` sits after 's = "é"; ' : 10 characters, but 11 UTF-8 bytes
+    assert (ref[6], ref[7]) == (6, 13)
+
+
+def test_an_unrelated_file_has_no_facts():
+    assert index("") is None
+    assert index("x = 1\nprint(x)\n") is not None  # bindings: a re-export module needs them
+
+
+# -- plan: resolution across modules ---------------------------------------------------------------
+
+
+LEAF = """
+async def fetch(key):
+    return key
+"""
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [
+        "from lib.store import fetch\n\nasync def go():\n    return await fetch(1)\n",
+        "from lib.store import fetch as get\n\nasync def go():\n    return await get(1)\n",
+        "import lib.store\n\nasync def go():\n    return await lib.store.fetch(1)\n",
+        "import lib.store as s\n\nasync def go():\n    return await s.fetch(1)\n",
+        "from lib import store\n\nasync def go():\n    return await store.fetch(1)\n",
+        "from lib import fetch\n\nasync def go():\n    return await fetch(1)\n",  # re-exported by lib/__init__
+        "import lib\n\nasync def go():\n    return await lib.fetch(1)\n",
+        "from lib import *\n\nasync def go():\n    return await fetch(1)\n",
+    ],
+)
+def test_every_import_form_reaches_the_definition(caller):
+    files = {"lib/__init__.py": "from .store import fetch\n", "lib/store.py": LEAF, "app.py": caller}
+    out, skips = run(files)
+    assert "def fetch(key)" in out["lib/store.py"] and "async def fetch" not in out["lib/store.py"]
+    assert "await" not in out["app.py"], out["app.py"]
+    assert skips == ["app.py:3:1: await-free: go(): nothing in the repository references it: a framework or an outside caller may await it"]
+
+
+def test_unresolvable_import_of_a_repository_package_blocks():
+    # lib/__init__.py re-exports through a star import from a module that is not in the facts
+    files = {"lib/store.py": LEAF, "app.py": "from lib.missing import fetch\n\nasync def go():\n    return await fetch(1)\n"}
+    out, skips = run(files)
+    assert "lib/store.py" not in out
+    assert "lib.missing.fetch cannot be resolved" in skip_reason(skips, "fetch()")
+
+
+def test_cascade_across_modules_and_cycles_stay_async():
+    files = {
+        "a.py": "async def leaf():\n    return 1\n",
+        "b.py": "from a import leaf\n\nasync def mid():\n    return await leaf()\n",
+        "c.py": "import asyncio\nfrom b import mid\n\nasync def top():\n    await asyncio.sleep(0)\n    return await mid()\n",
+        "d.py": "async def ping():\n    return await pong()\n\nasync def pong():\n    return await ping()\n\nasync def start():\n    await ping()\n",
+    }
+    assert converted(files) == {"a.py:leaf", "b.py:mid"}
+
+
+def test_shadowed_names_are_not_references():
+    files = {
+        "m.py": """
+        async def job():
+            return 1
+
+        async def runner(job):
+            return await job()
+
+        async def user():
+            return await job()
+        """
+    }
+    out, skips = run(files)
+    # the parameter `job` is not the function: runner still awaits something unknown
+    assert "async def runner" in out["m.py"] and "    return job()" in out["m.py"]
+    assert "    return await job()" in out["m.py"]
+
+
+def test_local_async_function_inside_a_function():
+    files = {"m.py": "async def outer():\n    async def inner():\n        return 1\n    return await inner()\n\nasync def main():\n    await outer()\n"}
+    assert converted(files) == {"m.py:outer", "m.py:inner"}
+
+
+# -- plan: methods ------------------------------------------------------------------------------------
+
+
+def test_self_cls_and_known_receivers_resolve_and_unknown_receivers_block():
+    src = """
+    class Store:
+        async def get(self):
+            return 1
+
+        @classmethod
+        async def make(cls):
+            return cls()
+
+        async def twice(self):
+            return await self.get() + await self.get()
+
+    async def use(store: Store, other):
+        s = await Store.make()
+        await Store().twice()
+        return await store.get(), await other.twice()
+    """
+    out, skips = run({"m.py": src})
+    assert converted({"m.py": src}) == {"m.py:get", "m.py:make"}
+    assert "'await other.twice()' at m.py:16 may call something else: the receiver other could be any object" in skip_reason(skips, "Store.twice()")
+
+
+def test_plain_calls_and_stores_through_unknown_receivers_do_not_block():
+    src = """
+    class Counter:
+        async def bump(self):
+            self.n = 1
+
+    async def main(c: Counter, items, obj):
+        items.bump()          # were items a Counter, this would already be a bug
+        obj.bump = None       # an attribute store, not a call of the method
+        await c.bump()
+    """
+    assert converted({"m.py": src}) == {"m.py:bump"}
+    blocked = src.replace("items.bump()", "task = items.bump()")
+    _, skips = run({"m.py": blocked})
+    assert "'items.bump()' at m.py:7 may call something else" in skip_reason(skips, "Counter.bump()")
+
+
+def test_method_of_an_unrelated_class_with_the_same_name_through_self_blocks():
+    # Other.run has no `close`: self.close there may be a subclass's method, mixing in Conn
+    src = """
+    class Conn:
+        async def close(self):
+            pass
+
+    class Other:
+        async def run(self):
+            await self.close()
+
+    async def main(c: Conn):
+        await c.close()
+    """
+    _, skips = run({"m.py": src})
+    assert "Other does not define close()" in skip_reason(skips, "Conn.close()")
+
+
+def test_overrides_in_both_directions_across_modules():
+    files = {
+        "base.py": "class Base:\n    async def save(self):\n        pass\n\n    async def load(self):\n        pass\n",
+        "sub.py": "from base import Base\n\nclass Sub(Base):\n    async def save(self):\n        pass\n\n\nasync def main(s: Sub):\n    await s.save()\n    await s.load()\n",
+    }
+    out, skips = run(files)
+    assert converted(files) == {"base.py:load"}
+    assert "overridden by Sub.save (sub.py:4)" in skip_reason(skips, "Base.save()")
+    assert "overrides Base.save (base.py:2)" in skip_reason(skips, "Sub.save()")
+
+
+def test_multiple_inheritance_sibling_override_is_detected():
+    src = """
+    class A:
+        async def ping(self):
+            return "a"
+
+    class B:
+        async def ping(self):
+            return "b"
+
+    class C(A, B):
+        pass
+
+    async def main(c: C):
+        return await c.ping()
+    """
+    _, skips = run({"m.py": src})
+    assert "overridden by A.ping" in skip_reason(skips, "B.ping()")
+    assert "overrides B.ping" in skip_reason(skips, "A.ping()")
+
+
+def test_external_and_stdlib_bases():
+    src = """
+    import unittest
+    import abc
+    from typing import Generic, TypeVar
+    import discord
+
+    T = TypeVar("T")
+
+    class Case(unittest.IsolatedAsyncioTestCase):
+        async def asyncSetUp(self):
+            await self.helper()
+
+        async def helper(self):
+            pass
+
+    class Box(Generic[T], abc.ABC):
+        async def get(self):
+            pass
+
+        async def show(self):
+            return await self.get()
+
+    class Bot(discord.Client):
+        async def greet(self):
+            pass
+
+        async def main(self):
+            await self.greet()
+    """
+    _, skips = run({"m.py": src})
+    assert converted({"m.py": src}) == {"m.py:helper", "m.py:get"}
+    assert "overrides unittest.IsolatedAsyncioTestCase.asyncSetUp" in skip_reason(skips, "Case.asyncSetUp()")
+    assert "Bot derives from discord.Client, outside the repository, which may declare greet" in skip_reason(skips, "Bot.greet()")
+
+
+def test_stdlib_lookup():
+    assert stdlib_declares("unittest.IsolatedAsyncioTestCase", "asyncSetUp") is True
+    assert stdlib_declares("unittest.IsolatedAsyncioTestCase", "make_app") is False
+    assert stdlib_declares("builtins.object", "fetch") is False
+    assert stdlib_declares("discord.Client", "close") is None
+    assert stdlib_declares("antigravity.Thing", "x") is None  # never imported
+
+
+def test_protocol_annotation_and_any_annotation_block():
+    src = """
+    from typing import Any, Protocol
+
+    class Closer(Protocol):
+        async def close(self): ...
+
+    class Conn:
+        async def close(self):
+            pass
+
+    async def shut(c: Closer, d: Any):
+        await c.close()
+    """
+    _, skips = run({"m.py": src})
+    assert "its annotation Closer matches any object" in skip_reason(skips, "Conn.close()")
+    assert "method of Protocol class Closer" in skip_reason(skips, "Closer.close()")
+
+
+# -- plan: exemptions --------------------------------------------------------------------------------
+
+
+def test_exemptions_with_their_reasons():
+    src = """
+    import asyncio
+    import functools
+
+    __all__ = ["public"]
+
+    async def public():
+        return 1
+
+    async def unused():
+        return 1
+
+    @functools.lru_cache
+    async def cached():
+        return 1
+
+    async def spawned():
+        return 1
+
+    async def by_name():
+        return 1
+
+    async def main():
+        asyncio.create_task(spawned())
+        getattr(__import__("m"), "by_name")
+        return await public() + await cached() + await by_name()
+    """
+    out, skips = run({"m.py": src})
+    assert out == {}
+    assert "listed in __all__ of m.py" in skip_reason(skips, "public()")
+    assert "nothing in the repository references it" in skip_reason(skips, "unused()")
+    assert "decorated with @functools.lru_cache" in skip_reason(skips, "cached()")
+    assert "called without await inside asyncio.create_task() at m.py:24" in skip_reason(skips, "spawned()")
+    assert "referenced from the string 'by_name' at m.py:25" in skip_reason(skips, "by_name()")
+    assert not [s for s in skips if "main()" in s]  # it really awaits: not a candidate, not reported
+
+
+def test_options_include_public_and_unreferenced():
+    src = '__all__ = ["api"]\n\nasync def api():\n    return 1\n\nasync def hook():\n    return 1\n\nasync def main():\n    await api()\n'
+    assert converted({"m.py": src}) == set()
+    assert converted({"m.py": src}, include_public=True) == {"m.py:api"}
+    assert converted({"m.py": src}, include_public=True, include_unreferenced=True) == {"m.py:api", "m.py:hook", "m.py:main"}
+    with pytest.raises(ValueError, match="unknown option"):
+        AwaitFree({"include-everything": True})
+
+
+def test_rebound_names_and_dunders_are_left_alone():
+    src = """
+    async def f():
+        return 1
+
+    f = wrap(f)
+
+    class S:
+        async def __aenter__(self):
+            return self
+
+        async def __aexit__(self, *a):
+            return None
+
+    async def main():
+        async with S():
+            return await f()
+    """
+    _, skips = run({"m.py": src})
+    assert "bound more than once in this module" in skip_reason(skips, ":2:1: await-free: f()")
+    assert "async dunder" in skip_reason(skips, "S.__aenter__()")
+
+
+def test_await_inside_a_generator_expression_is_not_removed():
+    src = "async def f():\n    return 1\n\nasync def g():\n    return (await f() for _ in range(2))\n"
+    out, skips = run({"m.py": src})
+    assert out == {}
+    assert "awaited inside a generator expression" in skip_reason(skips, "f()")
+
+
+def test_editable_paths_limit_conversions_to_complete_ones():
+    files = {"a.py": LEAF, "b.py": "from a import fetch\n\nasync def go():\n    return await fetch(1)\n\nasync def main():\n    await go()\n"}
+    out, skips = run(files, editable={"a.py"})
+    assert out == {}
+    assert "awaited at b.py:4, outside the paths given" in skip_reason(skips, "fetch()")
+    assert all(s.startswith("a.py") for s in skips)  # b.py was not asked about
+    out, _ = run(files, editable={"a.py", "b.py"})
+    assert set(out) == {"a.py", "b.py"}
+
+
+def test_reference_names_are_the_candidates_only():
+    t = AwaitFree()
+    f = index("async def calm():\n    return 1\n\nasync def busy():\n    await x()\n")
+    assert t.reference_names({"pkg/mod.py": f}) == {b"calm"}
+
+
+# -- rewrite ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ("x = await f()", "x = f()"),
+        ("x = await  f(1)", "x = f(1)"),
+        ("x = (await f()).real", "x = f().real"),
+        ("x = -await f() ** 2", "x = -f() ** 2"),
+        ("x = not await f()", "x = not f()"),
+        ("x = await (f())", "x = (f())"),
+        ('x = f"{await f()}"', 'x = f"{f()}"'),
+        ("x = [await f(i) for i in range(2)]", "x = [f(i) for i in range(2)]"),
+        ("x = (await\n         f())", "x = (\n         f())"),
+        ("x = (await  # why\n         f())", "x = (  # why\n         f())"),
+        ("x = g(await  # note\n         f())", "x = g((  # note\n         f()))"),
+        ('s = "é"; t = await f()', 's = "é"; t = f()'),
+    ],
+)
+def test_await_removal_keeps_the_code_right(before, after):
+    src = f"async def f(x=0):\n    return 2\n\ndef g(x):\n    return x\n\nasync def main():\n    {before}\n    await other()\n"
+    res = engine.apply_to_source([get("await-free")()], src)
+    assert not res.errors
+    assert res.new_text == src.replace("async def f(", "def f(").replace(before, after)
+
+
+def test_tabs_decorators_and_crlf_positions():
+    src = "class C:\r\n\t@staticmethod\r\n\tasync def f():\r\n\t\treturn 1\r\n\r\n\tasync def g(self):\r\n\t\tawait other()\r\n\t\treturn await C.f()\r\n"
+    res = engine.apply_to_source([get("await-free")()], src)
+    assert res.new_text == src.replace("async def f", "def f").replace("await C.f()", "C.f()")
+    assert [c.format() for c in res.changes] == [
+        "mod.py:3:2: await-free: C.f() never awaits: async def -> def",
+        "mod.py:8:10: await-free: C.f() is no longer a coroutine function: await removed",
+    ]
+
+
+def test_second_run_changes_nothing():
+    files = {"a.py": LEAF, "b.py": "from a import fetch\n\nasync def go():\n    return await fetch(1)\n\nasync def main():\n    import asyncio\n    await asyncio.sleep(0)\n    await go()\n"}
+    out, _ = run(files)
+    again, _ = run({**files, **out})
+    assert again == {}
+
+
+# -- end to end on a real repository ------------------------------------------------------------------
+
+
+def test_bad_files_beside_a_cross_file_conversion(tmp_path):
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            "lib.py": "async def load():\n    return 1\n",
+            "app.py": "import asyncio\nfrom lib import load\n\nasync def main():\n    await asyncio.sleep(0)\n    return await load()\n",
+            "latin.py": "# -*- coding: latin-1 -*-\n".encode() + "async def caf\xe9():\n    return 1\n".encode("latin-1"),
+            "bom.py": b"\xef\xbb\xbfasync def bom():\n    return 1\n",
+            "crlf.py": b"from lib import load\r\n\r\nasync def also():\r\n    await other()\r\n    return await load()\r\n",
+            "empty.py": b"",
+            "binary.py": b"async def x():\x00\n",
+            "broken.py": b"async def (:\n",
+        },
+    )
+    cs = engine.run([str(repo)], [AwaitFree()], jobs=1, root=str(repo))
+    changed = {f.path: f.new_bytes for f in cs.files}
+    assert set(changed) == {"app.py", "crlf.py", "lib.py"}
+    assert changed["crlf.py"] == b"from lib import load\r\n\r\nasync def also():\r\n    await other()\r\n    return load()\r\n"
+    assert {e.path for e in cs.errors} == {"binary.py", "broken.py"}
+    assert all(e.kind == "error" for e in cs.errors)
+    skipped = {s.path for s in cs.skips}
+    assert {"latin.py", "bom.py"} <= skipped  # parsed and reported (nothing references them)
