@@ -531,7 +531,9 @@ class _Analyzer(cst.CSTVisitor):
         self.edits: dict[cst.With, _BlockEdit] = {}
         self.replace: dict[cst.CSTNode, cst.CSTNode] = {}
         self.lock_targets: dict[cst.Name, str] = {}  # Name nodes bound to a lock -> kind
-        self.taken: set[str] = set(dir(builtins))
+        self.chosen: set[str] = set()  # names this file's edits introduced
+        self.globals: set[str] = set()
+        self.params: dict[str, tuple[str, ...]] = {}
         self.loops: list[cst.CSTNode] = []
 
     # -- collecting locks and names ------------------------------------------------------------
@@ -550,7 +552,17 @@ class _Analyzer(cst.CSTVisitor):
         return None
 
     def visit_Module(self, node: cst.Module) -> None:
-        self.taken |= _reads(node)
+        scope = self.get_metadata(ScopeProvider, node, None)
+        if scope is not None:
+            self.globals = {a.name for a in scope.assignments} | {a.node.value for a in scope.accesses if isinstance(a.node, cst.Name)}
+        # positional parameter names of every function of the module, to name captured arguments
+        for fn in m.findall(node, m.FunctionDef()):
+            names = [p.name.value for p in (*fn.params.posonly_params, *fn.params.params)]
+            if names and names[0] in ("self", "cls"):
+                names = names[1:]
+            known = self.params.setdefault(fn.name.value, tuple(names))
+            if known != tuple(names):
+                self.params[fn.name.value] = ()
         # every binding of a name or attribute to a lock, before any block is looked at
         for assign in m.findall(node, m.Assign() | m.AnnAssign()):
             kind = None
@@ -715,6 +727,8 @@ class _Block:
         self.kind = kind
         self.code = an.code
         self.threads = kind == "thread-lock" or (kind == "named" and node.asynchronous is None)
+        # names a new local must not shadow: the enclosing functions', the module's, builtins
+        self.taken = set(_BUILTINS) | an.globals | an.chosen | _reads(an.functions[0])
 
     # -- small predicates --------------------------------------------------------------------
     def is_local(self, name: str) -> bool:
@@ -782,13 +796,28 @@ class _Block:
             return f"awaits the lock `{self.lock_text}` itself"
         return None
 
-    def fresh(self, base: str) -> str:
-        base = base if base.isidentifier() else "value"
-        name, n = base, 2
-        while name in self.an.taken:
-            name, n = f"{base}_{n}", n + 1
-        self.an.taken.add(name)
+    def fresh(self, *candidates: Optional[str]) -> str:
+        """The first candidate no name in the module uses (else the first, numbered)."""
+        names = [c for c in candidates if c and c.isidentifier()] or ["value"]
+        name = next((c for c in names if c not in self.taken), None)
+        n = 2
+        while name is None or name in self.taken:
+            name, n = f"{names[0]}_{n}", n + 1
+        self.taken.add(name)
+        self.an.chosen.add(name)
         return name
+
+    def param_name(self, callee: cst.BaseExpression, args: Sequence[cst.Arg], index: int) -> Optional[str]:
+        """The callee's parameter an argument binds: its keyword, or the name in a `def` of this module."""
+        arg = args[index]
+        if arg.keyword is not None:
+            return arg.keyword.value
+        if arg.star or any(a.star or a.keyword for a in args[:index]):
+            return None
+        params = self.an.params.get(_last_name_cst(callee) or "")
+        if params and index < len(params) and len(params[index]) >= 3 and not params[index].startswith("_"):
+            return params[index]
+        return None
 
     def line(self, node: cst.CSTNode) -> int:
         return self.an._pos(node)[0]
@@ -848,7 +877,7 @@ class _Block:
             if r:
                 reasons[site.node] = r
         barrier = max((s.top for s in self.sites if s.node in reasons), default=-1)
-        taken = set(self.an.taken)
+        taken, chosen = set(self.taken), set(self.an.chosen)
         while True:
             try:
                 plan = self.plan(barrier + 1, reasons)
@@ -856,7 +885,7 @@ class _Block:
             except _Fail as fail:
                 reasons.setdefault(fail.site, fail.reason)
                 barrier = fail.index
-                self.an.taken = set(taken)
+                self.taken, self.an.chosen = set(taken), set(chosen)
         # every site at or before the barrier stays
         moved_sites = set()
         if plan is not None:
@@ -1055,6 +1084,7 @@ class _Block:
         replace: dict[cst.CSTNode, cst.CSTNode] = {}
         pre: list[cst.BaseStatement] = []
         moved_idx = {x.index for x in moved if isinstance(x, _Moved)}
+        suspends = False
         for item in moved:
             if isinstance(item, _Collected):
                 loop = stmts[item.index].deep_replace(item.expr_stmt, cst.Pass())
@@ -1098,13 +1128,19 @@ class _Block:
                 if arg.star and isinstance(item, _Moved) and not self.stable(arg.value, eff):
                     raise _Fail(item.index, item.await_node, f"an unpacked argument the rest of {self.header} may change; not moved")
             if isinstance(item, _Moved):
-                for arg in args:
-                    if not self.stable(arg.value, eff):
-                        item.captures.append((arg.value, self.fresh(self.capture_name(arg.value))))
+                for k, arg in enumerate(args):
+                    if not self.stable(arg.value, eff, strict=suspends):
+                        param = self.param_name(callee, args, k)
+                        if isinstance(arg.value, cst.Name):
+                            name = self.fresh(self.capture_name(arg.value), param)
+                        else:
+                            name = self.fresh(param, self.capture_name(arg.value))
+                        item.captures.append((arg.value, name))
                 for value, name in item.captures:
                     replace[value] = cst.Name(name)
             else:
                 self.collect_edit(item, callee, args, eff, pre, replace)
+            suspends = True  # the awaits after this one may find the shared state changed
         return _BlockEdit(pre, moved, {}, replace)
 
     @staticmethod
@@ -1113,16 +1149,23 @@ class _Block:
         below = lambda p: p.startswith(path) and len(p) > len(path) and p[len(path)] in ".["
         return any(below(p) for p in eff.stores) or any(p == path or below(p) for p in eff.receivers)
 
-    def stable(self, expr: cst.BaseExpression, eff: _Effects) -> bool:
-        """The expression has the same value after the rest of the block as at the await's position."""
+    def stable(self, expr: cst.BaseExpression, eff: _Effects, strict: bool = False) -> bool:
+        """The expression has the same value after the block as at the await's position.
+
+        ``strict``: other tasks (or threads) may run before it is evaluated, so only local variables
+        the rest of the block does not rebind, and constants, count.
+        """
+        strict = strict or self.threads
         if _is_constant(expr):
             return True
         if isinstance(expr, cst.Name):
-            return expr.value not in eff.names and (self.is_local(expr.value) or not eff.heap and not self.threads)
+            if expr.value in eff.names:
+                return False
+            return self.is_local(expr.value) or (not strict and not eff.heap)
         if isinstance(expr, (cst.BinaryOperation, cst.UnaryOperation, cst.BooleanOperation, cst.Comparison, cst.Tuple)):
-            return all(self.stable(c, eff) for c in _operands(expr))
-        if self.threads:
-            return False  # other threads may change shared state once the lock is released
+            return all(self.stable(c, eff, strict) for c in _operands(expr))
+        if strict:
+            return False
         return not eff.heap and not (_reads(expr) & eff.names)
 
     def capture_name(self, expr: cst.BaseExpression, default: str = "value") -> str:
@@ -1135,6 +1178,8 @@ class _Block:
         if isinstance(expr, cst.Subscript):
             inner = _last_name_cst(expr.value)
             return f"{_words(inner)}_item" if inner else "item"
+        if isinstance(expr, cst.BinaryOperation):
+            return {cst.Add: "total", cst.Subtract: "difference"}.get(type(expr.operator), default)
         if isinstance(expr, cst.Call):
             fname = _last_name_cst(expr.func)
             if isinstance(expr.func, cst.Attribute) and fname in ("get", "pop", "setdefault", "copy"):
@@ -1157,29 +1202,30 @@ class _Block:
         elements: list[tuple[cst.BaseExpression, str]] = []
         renamed: dict[str, str] = {}
 
-        def loop_name_for(value: cst.BaseExpression) -> str:
+        def loop_name_for(value: cst.BaseExpression, param: Optional[str] = None) -> str:
             if isinstance(value, cst.Name):
                 if value.value in renamed:
                     return renamed[value.value]
                 if value.value not in outside and not self.in_loop and self.is_local(value.value):
                     name = value.value  # only used inside the block: the loop after it may reuse it
+                    self.taken.add(name)
                 else:
-                    name = self.fresh(f"old_{_words(value.value)}" if value.value in outside else value.value)
+                    name = self.fresh(param, f"old_{_words(value.value)}")
                 renamed[value.value] = name
             else:
-                name = self.fresh(self.capture_name(value))
+                name = self.fresh(param, self.capture_name(value))
             elements.append((value, name))
             return name
 
         for name in sorted(_reads(callee) & bound_in_block):
             loop_name_for(cst.Name(name))
         arg_texts = []
-        for arg in args:
+        for k, arg in enumerate(args):
             value = arg.value
-            if self.stable(value, eff) and not (_reads(value) & bound_in_block):
+            if self.stable(value, eff, strict=True) and not (_reads(value) & bound_in_block):
                 arg_texts.append(code(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)).strip())
                 continue
-            name = loop_name_for(value)
+            name = loop_name_for(value, self.param_name(callee, args, k))
             arg_texts.append(code(arg.with_changes(value=cst.Name(name), comma=cst.MaybeSentinel.DEFAULT)).strip())
         callee_text = code(callee.visit(_Rename(renamed))) if renamed else code(callee)
         item.list_name = self.fresh(f"pending_{_words(_strip_prefix(_last_name_cst(callee) or 'calls'))}")
