@@ -193,6 +193,14 @@ def _overlaps(a: str, b: str) -> bool:
     return long.startswith(short) and long[len(short)] in ".["
 
 
+# methods of str/bytes/dict/list/set that only read: calling one does not change the receiver
+_READ_ONLY_METHODS = frozenset(
+    "get keys values items copy count index startswith endswith find rfind lower upper casefold strip lstrip "
+    "rstrip split rsplit splitlines join format encode decode isdigit isalpha isalnum isspace isidentifier "
+    "issubset issuperset isdisjoint union intersection difference".split()
+)
+
+
 class _Effects(cst.CSTVisitor):
     """What statements may change: names they bind, access paths they store to or call methods on."""
 
@@ -252,7 +260,7 @@ class _Effects(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         self.heap = True
-        if isinstance(node.func, cst.Attribute):
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value not in _READ_ONLY_METHODS:
             path = _chain(node.func.value, self.code)
             if path:
                 self.receivers.add(path)
@@ -392,6 +400,7 @@ class _Moved:
     stmt: cst.BaseStatement
     await_node: Optional[cst.Await]  # None for a plain statement that follows the awaits
     captures: list[tuple[cst.BaseExpression, str]] = field(default_factory=list)
+    whole: bool = False  # an `if` around the await, moved as it is
 
 
 @dataclass
@@ -405,11 +414,14 @@ class _Collected:
 
 
 class _Fail(Exception):
-    def __init__(self, index: int, site: cst.CSTNode, reason: str, blame_earlier: bool = True) -> None:
+    """A site that cannot move: it and every site before it stay."""
+
+    def __init__(self, index: int, site: cst.CSTNode, reason: str, also: Sequence[cst.CSTNode] = ()) -> None:
         super().__init__(reason)
         self.index = index
         self.site = site
         self.reason = reason
+        self.also = also  # other sites the same reason applies to
 
 
 @dataclass
@@ -792,8 +804,10 @@ class _Block:
         target = expr.value if isinstance(expr, cst.Attribute) else expr
         if self.code(target) == self.lock_text:
             if isinstance(expr, cst.Attribute) and expr.attr.value in ("wait", "wait_for"):
-                return f"`await {self.code(await_node.expression)}` releases the condition while it waits and must run inside {self.header}"
+                return f"`await {_short(self.code(await_node.expression))}` releases the condition while it waits and must run inside {self.header}"
             return f"awaits the lock `{self.lock_text}` itself"
+        if any(_chain(n, self.code) == self.lock_text for n in m.findall(await_node, m.Name() | m.Attribute() | m.Subscript())):
+            return f"uses the lock `{self.lock_text}` itself; it stays inside {self.header}"
         return None
 
     def fresh(self, *candidates: Optional[str]) -> str:
@@ -883,7 +897,8 @@ class _Block:
                 plan = self.plan(barrier + 1, reasons)
                 break
             except _Fail as fail:
-                reasons.setdefault(fail.site, fail.reason)
+                for site in (fail.site, *fail.also):
+                    reasons.setdefault(site, fail.reason)
                 barrier = fail.index
                 self.taken, self.an.chosen = set(taken), set(chosen)
         # every site at or before the barrier stays
@@ -945,6 +960,12 @@ class _Block:
                 moved.append(item)
                 continue
             if here and all(s.node not in reasons for s in here) and isinstance(stmt, (cst.For, cst.While, cst.If)):
+                if self.movable_if(i, stmt, here):
+                    item = _Moved(i, stmt, here[0].node, whole=True)
+                    for name in _effects([stmt], self.code).names:
+                        bound[name] = item
+                    moved.append(item)
+                    continue
                 moved.append(self.collect(i, stmt, here))
                 continue
             if here:
@@ -1006,8 +1027,41 @@ class _Block:
             raise _Fail(
                 moved[-1].index, first_await(),
                 f"{self.header} holds the lock only around its awaits: the lock serializes them, so they stay",
+                also=[x.await_node for x in moved if x.await_node is not None],
             )
         return self.finish(moved)
+
+    def movable_if(self, i: int, stmt: cst.BaseStatement, here: list[_Site]) -> bool:
+        """`if <locals>: await f(<locals>)`: the whole `if` can run after the block as it is."""
+        if not isinstance(stmt, cst.If) or stmt.orelse is not None or len(here) != 1:
+            return False
+        aw = here[0].node
+        later = _effects(self.stmts[i + 1 :], self.code)
+        if not self.local_only(stmt.test) or _reads(stmt.test) & later.names:
+            return False
+        if not isinstance(stmt.body, cst.IndentedBlock):
+            return False
+        awaits = [s for s in stmt.body.body if self.await_statement(s) is aw]
+        if len(awaits) != 1 or not isinstance(awaits[0].body[0], cst.Expr) or not isinstance(aw.expression, cst.Call):
+            return False
+        if any(s is not awaits[0] and not self.local_statement(s) for s in stmt.body.body):
+            return False
+        if _first_exit([stmt]) is not None:
+            return False
+        call = aw.expression
+        callee = call.func
+        base = _chain(callee.value if isinstance(callee, cst.Attribute) else callee, self.code)
+        if base is None or _reads(callee) & later.names:
+            return False
+        if any(p == base or (base.startswith(p) and base[len(p)] in ".[") for p in later.stores):
+            return False
+        for arg in call.args:
+            if arg.star or not self.stable(arg.value, later, strict=True):
+                return False
+            path = _chain(arg.value, self.code)
+            if path is not None and self._mutates(later, path):
+                return False
+        return True
 
     def final_return(self, i: int, stmt: cst.BaseStatement, moved: list) -> Optional[cst.BaseExpression]:
         """`return <expr>` ending the block after moved awaits: its value can be computed under the lock
@@ -1041,15 +1095,19 @@ class _Block:
     def embedded_reason(self, site: _Site) -> str:
         node = site.node
         if isinstance(node, cst.Await):
-            top = self.stmts[site.top]
-            aw = self.await_statement(top)
-            if aw is None and isinstance(top, cst.SimpleStatementLine):
-                small = top.body[0] if len(top.body) == 1 else None
-                if isinstance(small, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
-                    return f"its result is stored inside {self.header}; the critical section uses it"
-                return f"its result is used inside {self.header}"
-            if isinstance(top, (cst.For, cst.While, cst.If)):
-                return f"inside a loop or `if` of {self.header} together with other awaits or a result that is used; not moved"
+            small = next((a for a in reversed(site.path) if isinstance(a, cst.BaseSmallStatement)), None)
+            parent = site.path[-1] if site.path else None
+            if isinstance(parent, (cst.If, cst.While)) and parent.test is node:
+                return f"its result decides a condition inside {self.header}"
+            if isinstance(small, cst.Expr) and small.value is node:
+                if not isinstance(node.expression, cst.Call):
+                    return f"awaits an expression, not a call, inside a loop or `if` of {self.header}; not moved"
+                return f"cannot prove it safe to move out of {self.header}"
+            if isinstance(small, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
+                return f"its result is stored inside {self.header}, and the critical section uses it"
+            if isinstance(small, cst.Return):
+                return f"its result is returned from inside a loop or `if` of {self.header}"
+            return f"its result is used inside {self.header}"
         return f"cannot prove it safe to move out of {self.header}"
 
     def collect(self, index: int, stmt: cst.BaseStatement, here: list[_Site]) -> _Collected:
@@ -1086,6 +1144,9 @@ class _Block:
         moved_idx = {x.index for x in moved if isinstance(x, _Moved)}
         suspends = False
         for item in moved:
+            if isinstance(item, _Moved) and item.whole:
+                suspends = True
+                continue
             if isinstance(item, _Collected):
                 loop = stmts[item.index].deep_replace(item.expr_stmt, cst.Pass())
                 after = [loop] + [stmts[j] for j in range(item.index + 1, len(stmts)) if j not in moved_idx]
