@@ -434,12 +434,12 @@ class _BlockEdit:
 
 @register
 class LockAwait(Transform):
-    """Move awaits out of the critical section of a lock, so the lock is not held across them.
+    """Release the lock first, then await: the awaited call no longer runs inside the critical section.
 
     ## What it does
-    Finds `await` inside `async with lock:` (an `asyncio`, `anyio` or `trio` `Lock`, `Condition` or
-    `Semaphore`) and inside `with lock:` on a `threading.Lock` in an `async def`, and moves the awaited
-    call after the block:
+    Finds `await` inside `async with lock:` (an `asyncio`, `anyio` or `trio` `Lock` or `Condition`)
+    and inside `with lock:` on a `threading.Lock` in an `async def`, and moves the awaited call after
+    the block:
 
     - an await at the end of the block, with the statements after it that use only local variables
       (`return value` included), moves after the block;
@@ -1240,6 +1240,10 @@ class _Block:
             inner = _last_name_cst(expr.value)
             return f"{_words(inner)}_item" if inner else "item"
         if isinstance(expr, cst.BinaryOperation):
+            if _is_constant(expr.right) and not _is_constant(expr.left):
+                return self.capture_name(expr.left, default)
+            if _is_constant(expr.left) and not _is_constant(expr.right):
+                return self.capture_name(expr.right, default)
             return {cst.Add: "total", cst.Subtract: "difference"}.get(type(expr.operator), default)
         if isinstance(expr, cst.Call):
             fname = _last_name_cst(expr.func)
