@@ -13,9 +13,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import (
     ImportAssignment,
-    ParentNodeProvider,
     PositionProvider,
-    QualifiedNameProvider,
     ScopeProvider,
 )
 
@@ -285,7 +283,10 @@ class _FunctionPlan:
 class _Analyzer(cst.CSTVisitor):
     """Finds spawns on the tree it is given and decides, per spawn, guard / leave / skip."""
 
-    METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider, ScopeProvider, QualifiedNameProvider)
+    # Qualified names are asked of the scope for the few candidate nodes only, and parents are
+    # recorded during this visit: QualifiedNameProvider and ParentNodeProvider would each cost a
+    # whole extra pass over the tree.
+    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider)
 
     def __init__(self, ctx: RewriteContext, guard: tuple[str, str] | None, module: cst.Module) -> None:
         super().__init__()
@@ -294,6 +295,9 @@ class _Analyzer(cst.CSTVisitor):
         self.module = module
         self.plans: dict[cst.FunctionDef, _FunctionPlan] = {}
         self.close_plans: dict[cst.FunctionDef, list[str]] = {}  # close method -> attributes to cancel
+        self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._stack: list[cst.CSTNode] = []
+        self._calls: list[cst.Call] = []
         self.changes: list[tuple[int, int, str]] = []
         self.guard_expr = self.guard_head = self.guard_qualname = ""
         self.import_needed: tuple[str, str | None] | None = None  # (module, obj)
@@ -306,10 +310,13 @@ class _Analyzer(cst.CSTVisitor):
         return p.line, p.column + 1
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        return self.get_metadata(ParentNodeProvider, node, None)
+        return self._parents.get(node)
 
     def qualnames(self, node: cst.CSTNode) -> set[str]:
-        return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
+        scope = self.get_metadata(ScopeProvider, node, None)
+        if scope is None:
+            return set()
+        return {q.name for q in scope.get_qualified_names_for(node)}
 
     def skip(self, node: cst.CSTNode, reason: str) -> None:
         self.ctx.skip(*self.pos(node), reason)
@@ -499,9 +506,23 @@ class _Analyzer(cst.CSTVisitor):
         return None
 
     # -- the visit --------------------------------------------------------------------------------
-    def visit_Call(self, node: cst.Call) -> None:
-        if not self.is_spawn(node):
-            return
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self._stack:
+            self._parents[node] = self._stack[-1]
+        self._stack.append(node)
+        if isinstance(node, cst.Call) and _may_spawn(node):
+            self._calls.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self._stack.pop()
+        if isinstance(original_node, cst.Module):
+            # every parent is known now: decide, spawn by spawn, in source order
+            for call in self._calls:
+                if self.is_spawn(call):
+                    self.analyze(call)
+
+    def analyze(self, node: cst.Call) -> None:
         kind = self.kind(node)
         if kind == OWNED:
             return
@@ -631,6 +652,14 @@ class _Analyzer(cst.CSTVisitor):
                             return True
             node = parent
         return False
+
+
+def _may_spawn(call: cst.Call) -> bool:
+    """Cheap shape test before any name resolution: `name(...)` or `x.create_task/ensure_future(...)`."""
+    func = call.func
+    return isinstance(func, cst.Name) or (
+        isinstance(func, cst.Attribute) and func.attr.value in SPAWN_FUNCTIONS
+    )
 
 
 def _is_suspension(node: cst.CSTNode) -> bool:
