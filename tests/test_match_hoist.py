@@ -306,6 +306,26 @@ def test_second_run_changes_nothing():
             """,
             "runs code that would now run before `c.go`",
         ),
+        (
+            """
+            async def f(c, a, it):
+                if a:
+                    await send(next(it), it.count)
+                else:
+                    await send(next(it), it.total)
+            """,
+            "the argument `next(it)` runs code before the differing argument `it.count`",
+        ),
+        (
+            """
+            async def f(c, a, xs):
+                if a:
+                    await send(k=build(1), *xs)
+                else:
+                    await send(k=build(2), *xs)
+            """,
+            "the differing argument `build(1)`",
+        ),
     ],
 )
 def test_left_alone_with_reason(src, reason):

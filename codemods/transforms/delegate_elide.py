@@ -228,8 +228,9 @@ class DelegateElide(Transform):
 
     - `inspect.iscoroutinefunction(x)` (and `asyncio.iscoroutinefunction`) turns false, so code that
       checks it (frameworks, dispatchers, test runners) treats `x` as synchronous.
-    - An exception raised while evaluating the arguments, or by `y` before it returns its coroutine,
-      now surfaces at the call `x(a)`, not at the `await`.
+    - The arguments are evaluated, and `y` is called, at the call `x(a)` rather than when the result is
+      first awaited: an exception raised while evaluating the arguments now surfaces at the call, not
+      at the await, and so does any side effect.
     - `x` no longer appears in tracebacks.
 
     Left alone, with a reason: decorated functions; special methods (`__aenter__`, ...); methods whose

@@ -216,14 +216,24 @@ class _Analyzer:
         if any(first[i].star for i in differing):
             return _Skip(stmt, f"the arms differ in an unpacked `*`/`**` argument of `{name}`")
         # Hoisting evaluates the differing arguments (in their arm) before the callee and the common
-        # arguments that precede them. That is only invisible when those cannot run code.
+        # arguments evaluated before them. That is only invisible when neither side can run code that
+        # the other observes. CPython evaluates positional arguments (and `*` unpacking) first, then
+        # keywords (and `**`), each group left to right.
+        rank = {j: r for r, j in enumerate(sorted(range(len(first)), key=lambda j: (
+            first[j].keyword is not None or first[j].star == "**", j)))}
+        differing.sort(key=rank.__getitem__)
         for i in differing:
+            before = [j for j in range(len(first)) if rank[j] < rank[i] and j not in differing]
+            for j in before:
+                if m.findall(first[j].value, _EFFECTFUL):
+                    return _Skip(stmt, f"the argument `{_short(first[j].value)}` runs code before the differing "
+                                 f"argument `{_short(first[i].value)}`; hoisting would swap their order")
             for leaf in leaves:
                 value = leaf.call.args[i].value
                 if not m.findall(value, _EFFECTFUL):
                     continue
                 stable = m.matches(callee, m.Name()) and all(
-                    m.matches(first[j].value, _LITERAL) for j in range(i) if j not in differing
+                    m.matches(first[j].value, _LITERAL) and not first[j].star for j in before
                 )
                 if not stable:
                     return _Skip(stmt, f"the differing argument `{_short(value)}` (line {self.line(value)}) runs code "
@@ -437,8 +447,12 @@ class MatchHoist(Transform):
     that precede them. Looking up a name or attribute chain and evaluating literals is taken to have no
     side effects (as everywhere in this tool); when a differing argument calls code (a call, an await,
     a walrus, a comprehension), the fix is only made if the callee is a bare name and the arguments before
-    it are literals, and otherwise left alone. One case remains: a function called in a differing argument
-    that rebinds the callee's global name with `global` would see the new order.
+    it are literals, and otherwise left alone; a common argument that calls code and is evaluated before a
+    differing one is left alone too. One case remains: a function called in a differing argument that
+    rebinds the callee's global name with `global` would see the new order.
+
+    A type checker infers the new variable's type from its first assignment: arms that bind values of
+    different types (`"a"` in one, `None` in another) may need an annotation added by hand.
     """
 
     name = "match-hoist"
