@@ -704,6 +704,9 @@ class _Analyzer(cst.CSTVisitor):
             return skip_all(
                 f"`{self.code(lock)}` is a semaphore: it exists to bound how many tasks run this await at once"
             )
+        for call in m.findall(body, m.Call(func=m.Attribute(attr=m.Name("release") | m.Name("acquire")))):
+            if self.code(call.func.value) == self.code(lock):
+                return skip_all(f"{header} releases or acquires `{self.code(lock)}` itself inside the block; not rewritten")
         scope = self.get_metadata(ScopeProvider, stmts[0], None)
         in_loop = bool(self.loops) and not isinstance(self.loops[-1], cst.FunctionDef)
         block = _Block(self, node, fn, lock, header, stmts, sites, scope, in_loop, kind)
@@ -1099,6 +1102,9 @@ class _Block:
             parent = site.path[-1] if site.path else None
             if isinstance(parent, (cst.If, cst.While)) and parent.test is node:
                 return f"its result decides a condition inside {self.header}"
+            top = self.stmts[site.top] if site.top >= 0 else None
+            if isinstance(top, cst.SimpleStatementLine) and len(top.body) > 1:
+                return f"shares its line with other statements (`;`) inside {self.header}; not rewritten"
             if isinstance(small, cst.Expr) and small.value is node:
                 if not isinstance(node.expression, cst.Call):
                     return f"awaits an expression, not a call, inside a loop or `if` of {self.header}; not moved"
