@@ -117,8 +117,8 @@ class _AstIndex:
         self.loop_names: set[str] = set()
         self.parents: dict[ast.AST, ast.AST] = {}
 
-    def collect_aliases(self) -> None:
-        for node in ast.walk(self.tree):
+    def collect_aliases(self, imports: list[ast.Import | ast.ImportFrom]) -> None:
+        for node in imports:
             if isinstance(node, ast.Import):
                 for a in node.names:
                     if a.name == "asyncio" or a.name.startswith("asyncio."):
@@ -127,7 +127,7 @@ class _AstIndex:
                                 self.asyncio_modules.add(a.asname)
                         else:
                             self.asyncio_modules.add("asyncio")
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            elif node.level == 0 and node.module:
                 if node.module in ("asyncio", "asyncio.tasks", "asyncio.events", "asyncio.base_events"):
                     for a in node.names:
                         bound = a.asname or a.name
@@ -152,18 +152,17 @@ class _AstIndex:
             or self._is_asyncio_attr(node.func, LOOP_FACTORIES)
         )
 
-    def collect_loops(self) -> None:
-        for node in ast.walk(self.tree):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-                if self._is_loop_factory_call(node.value):
-                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                    self.loop_names.update(t.id for t in targets if isinstance(t, ast.Name))
-            elif isinstance(node, ast.arg) and node.annotation is not None:
-                ann = node.annotation
-                if (isinstance(ann, ast.Name) and ann.id in self.loop_class_names) or self._is_asyncio_attr(
-                    ann, LOOP_CLASSES
-                ):
-                    self.loop_names.add(node.arg)
+    def collect_loops(self, assigns: list[ast.Assign | ast.AnnAssign], args: list[ast.arg]) -> None:
+        for node in assigns:
+            if self._is_loop_factory_call(node.value):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                self.loop_names.update(t.id for t in targets if isinstance(t, ast.Name))
+        for node in args:
+            ann = node.annotation
+            if (isinstance(ann, ast.Name) and ann.id in self.loop_class_names) or self._is_asyncio_attr(
+                ann, LOOP_CLASSES
+            ):
+                self.loop_names.add(node.arg)
 
     def is_spawn(self, call: ast.Call) -> bool:
         func = call.func
@@ -230,16 +229,38 @@ class _AstIndex:
         return False
 
     def facts(self) -> tuple[SpawnFact, ...] | None:
-        self.collect_aliases()
+        # one pass over the tree: parents, imports, loop candidates, call candidates
+        parents = self.parents
+        imports: list = []
+        assigns: list = []
+        args: list = []
+        calls: list = []
+        stack: list[ast.AST] = [self.tree]
+        while stack:
+            node = stack.pop()
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+                stack.append(child)
+            kind = type(node)
+            if kind is ast.Call:
+                func = node.func  # type: ignore[attr-defined]
+                if type(func) is ast.Name or (type(func) is ast.Attribute and func.attr in SPAWN_FUNCTIONS):
+                    calls.append(node)
+            elif kind is ast.Import or kind is ast.ImportFrom:
+                imports.append(node)
+            elif (kind is ast.Assign or kind is ast.AnnAssign) and type(node.value) is ast.Call:  # type: ignore[attr-defined]
+                assigns.append(node)
+            elif kind is ast.arg and node.annotation is not None:  # type: ignore[attr-defined]
+                args.append(node)
+        if not calls:
+            return None
+        self.collect_aliases(imports)
         if not (self.asyncio_modules or self.spawn_names or self.loop_factory_names or self.loop_class_names):
             return None
-        self.collect_loops()
-        spawns = [n for n in ast.walk(self.tree) if isinstance(n, ast.Call) and self.is_spawn(n)]
+        self.collect_loops(assigns, args)
+        spawns = [n for n in calls if self.is_spawn(n)]
         if not spawns:
             return None
-        for node in ast.walk(self.tree):
-            for child in ast.iter_child_nodes(node):
-                self.parents[child] = node
         out = []
         for call in spawns:
             kind = self.kind(call)
