@@ -167,7 +167,6 @@ class _Indexer:
         self._lines: list[str] | None = None
         self.ascii = src.text.isascii()
         self.module_frame: _Frame | None = None
-        self.star_frames = False
         self.all_nodes: set[int] = set()
         self.instance_attrs: dict[str, set[str]] = {}  # class entity id -> attributes stored through self
 
@@ -201,67 +200,94 @@ class _Indexer:
 
     # -- binding collection (one scope, not entering nested scopes) ----------------------------
     def collect(self, frame: _Frame, nodes: Iterable[ast.AST]) -> None:
+        """Names bound in one scope, statement by statement (expressions bind nothing we need:
+        a walrus target missed here is only treated as a possible reference, the safe side)."""
+        for node in nodes:
+            self.bind_stmt(frame, node)
+
+    def bind_target(self, frame: _Frame, target: ast.AST, line: int) -> None:
+        t = type(target)
+        if t is ast.Name:
+            frame.bindings.setdefault(target.id, []).append(("other", line))
+        elif t is ast.Tuple or t is ast.List:
+            for e in target.elts:
+                self.bind_target(frame, e, line)
+        elif t is ast.Starred:
+            self.bind_target(frame, target.value, line)
+
+    def bind_stmt(self, frame: _Frame, node: ast.AST) -> None:
         b = frame.bindings
-        stack = list(nodes)
-        stack.reverse()
-        while stack:
-            node = stack.pop()
-            t = type(node)
-            if t is ast.FunctionDef or t is ast.AsyncFunctionDef:
-                b.setdefault(node.name, []).append(("def", self.child_qual(frame, node.name), t is ast.AsyncFunctionDef, node.lineno))
-                continue
-            if t is ast.ClassDef:
-                b.setdefault(node.name, []).append(("class", self.child_qual(frame, node.name), node.lineno))
-                continue
-            if t is ast.Lambda or t in _COMPS:
-                continue
-            if t is ast.Name:
-                if not isinstance(node.ctx, ast.Load):
-                    b.setdefault(node.id, []).append(("other", node.lineno))
-                continue
-            if t is ast.Assign and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
-                b.setdefault(node.targets[0].id, []).append(("instance", node.value.func, node.lineno))
-                stack.append(node.value)
-                continue
-            if t is ast.Import:
-                for alias in node.names:
-                    if alias.asname:
-                        b.setdefault(alias.asname, []).append(("import", alias.name, node.lineno))
-                    else:
-                        top = alias.name.split(".")[0]
-                        b.setdefault(top, []).append(("import", top, node.lineno))
-                continue
-            if t is ast.ImportFrom:
-                base = self.import_base(node)
-                for alias in node.names:
-                    if alias.name == "*":
-                        if frame.kind == "module" and base is not None:
-                            self.facts.stars += (base,)
-                        self.star_frames = True
-                        continue
-                    dotted = f"{base}.{alias.name}" if base else (None if base is None else alias.name)
-                    name = alias.asname or alias.name
-                    if dotted is None:
-                        b.setdefault(name, []).append(("other", node.lineno))
-                    else:
-                        b.setdefault(name, []).append(("import", dotted, node.lineno))
-                continue
-            if t is ast.Global or t is ast.Nonlocal:
-                if t is ast.Global:
-                    frame.globals.update(node.names)
+        t = type(node)
+        if t is ast.FunctionDef or t is ast.AsyncFunctionDef:
+            b.setdefault(node.name, []).append(("def", self.child_qual(frame, node.name), t is ast.AsyncFunctionDef, node.lineno))
+        elif t is ast.ClassDef:
+            b.setdefault(node.name, []).append(("class", self.child_qual(frame, node.name), node.lineno))
+        elif t is ast.Assign:
+            targets = node.targets
+            if len(targets) == 1 and type(targets[0]) is ast.Name and type(node.value) is ast.Call:
+                b.setdefault(targets[0].id, []).append(("instance", node.value.func, node.lineno))
+            else:
+                for target in targets:
+                    self.bind_target(frame, target, node.lineno)
+        elif t is ast.AugAssign or t is ast.AnnAssign:
+            self.bind_target(frame, node.target, node.lineno)
+        elif t is ast.Expr or t is ast.Return or t is ast.Pass:
+            pass
+        elif t is ast.If or t is ast.While:
+            self.collect(frame, node.body)
+            self.collect(frame, node.orelse)
+        elif t is ast.For or t is ast.AsyncFor:
+            self.bind_target(frame, node.target, node.lineno)
+            self.collect(frame, node.body)
+            self.collect(frame, node.orelse)
+        elif t is ast.With or t is ast.AsyncWith:
+            for item in node.items:
+                if item.optional_vars is not None:
+                    self.bind_target(frame, item.optional_vars, node.lineno)
+            self.collect(frame, node.body)
+        elif t is ast.Try or t.__name__ == "TryStar":
+            self.collect(frame, node.body)
+            for h in node.handlers:
+                if h.name:
+                    b.setdefault(h.name, []).append(("other", h.lineno))
+                self.collect(frame, h.body)
+            self.collect(frame, node.orelse)
+            self.collect(frame, node.finalbody)
+        elif t is ast.Import:
+            for alias in node.names:
+                if alias.asname:
+                    b.setdefault(alias.asname, []).append(("import", alias.name, node.lineno))
                 else:
-                    for n in node.names:
-                        b.setdefault(n, []).append(("other", node.lineno))
-                continue
-            if t is ast.ExceptHandler and node.name:
-                b.setdefault(node.name, []).append(("other", node.lineno))
-            elif t in (ast.MatchAs, ast.MatchStar) and node.name:
-                b.setdefault(node.name, []).append(("other", node.lineno))
-            elif t is ast.MatchMapping and node.rest:
-                b.setdefault(node.rest, []).append(("other", node.lineno))
-            children = list(ast.iter_child_nodes(node))
-            children.reverse()
-            stack.extend(children)
+                    top = alias.name.split(".")[0]
+                    b.setdefault(top, []).append(("import", top, node.lineno))
+        elif t is ast.ImportFrom:
+            base = self.import_base(node)
+            for alias in node.names:
+                if alias.name == "*":
+                    if frame.kind == "module" and base is not None:
+                        self.facts.stars += (base,)
+                    continue
+                name = alias.asname or alias.name
+                if base is None:
+                    b.setdefault(name, []).append(("other", node.lineno))
+                else:
+                    dotted = f"{base}.{alias.name}" if base else alias.name
+                    b.setdefault(name, []).append(("import", dotted, node.lineno))
+        elif t is ast.Global:
+            frame.globals.update(node.names)
+        elif t is ast.Nonlocal:
+            for n in node.names:
+                b.setdefault(n, []).append(("other", node.lineno))
+        elif t is ast.Delete:
+            for target in node.targets:
+                self.bind_target(frame, target, node.lineno)
+        elif t is ast.Match:
+            for case in node.cases:
+                for p in ast.walk(case.pattern):
+                    name = getattr(p, "name", None) if isinstance(p, (ast.MatchAs, ast.MatchStar)) else getattr(p, "rest", None) if isinstance(p, ast.MatchMapping) else None
+                    if name:
+                        b.setdefault(name, []).append(("other", node.lineno))
+                self.collect(frame, case.body)
 
     @staticmethod
     def child_qual(frame: _Frame, name: str) -> str:
@@ -482,16 +508,20 @@ class _Indexer:
         refs.append((name, kind, value, node.lineno, node.col_offset + 1, use, aline, acol))
         return len(refs) - 1
 
-    def ref_name(self, node: ast.Name, frame: _Frame, use: str | None, await_node: ast.AST | None = None) -> int | None:
+    def ref_name(self, node: ast.Name, frame: _Frame, use: Any, await_node: ast.AST | None = None) -> int | None:
         target = self.name_target(node.id, frame)
         if target is None:
             return None
+        if type(use) is tuple:  # (parent,): describe only what is recorded
+            use = self.describe(node, use[0])
         return self.add_ref(node.id, target[0], target[1], node, use, await_node)
 
     def ref_attr(self, node: ast.Attribute, frame: _Frame, use: str | None, await_node: ast.AST | None = None) -> int:
         kind, value = self.receiver(node.value, frame)
         if kind == "KS" and not isinstance(node.ctx, ast.Load):
             self.instance_attrs.setdefault(value, set()).add(node.attr)
+        if kind == "?" and (use == _PLAIN_CALL or use == "assigned to" or use == "deleted"):
+            return -1  # never blocks anything (see _PLAIN_CALL): keep the facts small
         if kind == "D":
             value = f"{value}.{node.attr}"
         return self.add_ref(node.attr, kind, value, node, use, await_node)
@@ -531,7 +561,7 @@ class _Indexer:
         t = type(node)
         if t is ast.Name:
             if isinstance(node.ctx, ast.Load):
-                self.ref_name(node, frame, self.describe(node, parent))
+                self.ref_name(node, frame, (parent,))
             return
         if t is ast.Attribute:
             ctx = node.ctx
@@ -664,7 +694,8 @@ class _Indexer:
             if "staticmethod" not in decorators and positional:
                 inner.self_name = positional[0].arg
         body = [node.body] if is_lambda else node.body
-        self.collect(inner, body)
+        if not is_lambda:
+            self.collect(inner, body)
         if inner.self_name is not None and len(inner.bindings.get(inner.self_name, ())) != 1:
             inner.self_name = None  # self rebound: cannot tell what it is
         if isinstance(node, ast.AsyncFunctionDef):
@@ -728,7 +759,7 @@ class _Indexer:
         inner.genexp = isinstance(node, ast.GeneratorExp)
         inner.locals_prefix = frame.locals_prefix
         for g in gens:
-            self.collect(inner, [g.target])
+            self.bind_target(inner, g.target, node.lineno)
         for i, g in enumerate(gens):
             if g.is_async:
                 self.mark_hard(frame, "it uses an async comprehension")
