@@ -591,3 +591,36 @@ def test_task_on_self_is_cancelled_by_the_close_method_and_not_before():
 
     assert asyncio.run(scenario()) == ["started"]
     assert guarded.events == ["started", "closing", "cancelled"]
+
+
+def test_existing_guard_is_only_used_where_it_is_open():
+    text = src("""
+        import asyncio
+        import contextlib
+
+
+        async def serve(conn):
+            with contextlib.ExitStack() as stack:
+                asyncio.create_task(conn.ping())
+                await conn.ready()
+            asyncio.create_task(conn.pong())
+            await conn.closed()
+        """)
+    after = src("""
+        import asyncio
+        import contextlib
+
+
+        async def serve(conn):
+            with contextlib.ExitStack() as stack:
+                ping_task = asyncio.create_task(conn.ping())
+                stack.callback(ping_task.cancel)
+                await conn.ready()
+            with contextlib.ExitStack() as task_stack:
+                pong_task = asyncio.create_task(conn.pong())
+                task_stack.callback(pong_task.cancel)
+                await conn.closed()
+        """)
+    result = apply(text)
+    assert result.new_text == after
+    assert [c.line for c in result.changes] == [7, 9] and not result.skips

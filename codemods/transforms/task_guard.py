@@ -213,7 +213,9 @@ class _AstIndex:
         return cur
 
     def local_is_owned(self, func: ast.AST, name: str) -> bool:
-        for node in ast.walk(func):
+        """Uses in nested functions are not counted: the index must not drop a spawn that rewrite
+        (which sees exactly the references of this binding) would act on."""
+        for node in _ast_walk_own_scope(func):
             if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
                 return False  # reported as a skip by rewrite
             if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
@@ -276,6 +278,16 @@ class _AstIndex:
         return tuple(sorted(out, key=lambda f: (f.line, f.col))) or None
 
 
+def _ast_walk_own_scope(func: ast.AST) -> Iterable[ast.AST]:
+    stack = [func]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                stack.append(child)
+
+
 # ================================================================================================
 # rewrite: LibCST, authoritative
 # ================================================================================================
@@ -290,14 +302,14 @@ class _Guarded:
     line: cst.SimpleStatementLine | cst.SimpleStatementSuite
     var: str  # existing local, or a fresh name for a bare statement
     bare: bool
+    guard_name: str  # the `as` name of the guard it is registered with
 
 
 @dataclass
 class _FunctionPlan:
     func: cst.FunctionDef
-    guard_name: str = ""  # the `as` name of the guard
-    start: int = -1  # index in func.body.body of the first statement the guard wraps
-    reuse: bool = False  # an existing top-level guard `with` already wraps `start`
+    guard_name: str = ""  # the `as` name of the new guard
+    start: int = -1  # index in func.body.body of the first statement the new guard wraps; -1: none
     spawns: list[_Guarded] = field(default_factory=list)
 
 
@@ -402,7 +414,7 @@ class _Analyzer(cst.CSTVisitor):
             return UNKNOWN
         if isinstance(parent, (cst.Await, cst.Return, cst.Yield, cst.From, cst.Lambda)):
             return OWNED
-        if isinstance(parent, (cst.Arg, cst.Element, cst.DictElement, cst.StarredDictElement)):
+        if isinstance(parent, (cst.Arg, cst.Element, cst.StarredElement, cst.DictElement, cst.StarredDictElement)):
             return OWNED
         if isinstance(parent, (cst.ListComp, cst.SetComp, cst.GeneratorExp)) and parent.elt is call:
             return OWNED
@@ -610,25 +622,26 @@ class _Analyzer(cst.CSTVisitor):
         if not self.awaits_after(call, line, func):
             self.skip(call, REASON_NO_AWAIT.format(func=func.name.value))
             return
-        plan = self.plans.get(func)
-        if plan is None:
-            top = self.top_level_index(line, func)
-            plan = _FunctionPlan(func)
-            existing = self.existing_guard(func.body.body[top])
-            if existing is not None:
-                plan.guard_name, plan.reuse = existing, True
-            elif not self.guard_name_free(func):
-                self.skip(call, REASON_NAME_TAKEN.format(name=self.guard_head))
-                return
-            else:
-                plan.guard_name = self.fresh(func, ("tasks", "guarded_tasks") if self.guard else ("stack", "task_stack"))
-            plan.start = top
-            self.plans[func] = plan
+        plan = self.plans.setdefault(func, _FunctionPlan(func))
+        top = self.top_level_index(line, func)
+        guard_name = self.existing_guard(func.body.body[top])
+        if guard_name is None:
+            # a spawn outside any guard the function already has: it gets the function's new guard,
+            # which wraps everything from the first such spawn's statement to the end
+            if plan.start < 0:
+                if not self.guard_name_free(func):
+                    self.skip(call, REASON_NAME_TAKEN.format(name=self.guard_head))
+                    return
+                plan.guard_name = self.fresh(
+                    func, ("tasks", "guarded_tasks") if self.guard else ("stack", "task_stack")
+                )
+                plan.start = top
+            guard_name = plan.guard_name
         if kind == BARE:
             var = self.fresh(func, _task_names(call))
         else:
             var = _assign_target(small).value
-        plan.spawns.append(_Guarded(call, small, line, var, kind == BARE))
+        plan.spawns.append(_Guarded(call, small, line, var, kind == BARE, guard_name))
         self.changes.append((*self.pos(call), f"task `{var}` is now cancelled when {func.name.value}() exits"))
 
     def top_level_index(self, node: cst.CSTNode, func: cst.FunctionDef) -> int:
@@ -800,9 +813,9 @@ class _Rewriter(cst.CSTTransformer):
 
     def _register(self, g: _Guarded, plan: _FunctionPlan) -> cst.BaseSmallStatement:
         if self.custom:
-            code = f"{plan.guard_name}.add({g.var})"
+            code = f"{g.guard_name}.add({g.var})"
         else:
-            code = f"{plan.guard_name}.callback({g.var}.cancel)"
+            code = f"{g.guard_name}.callback({g.var}.cancel)"
         return cst.parse_statement(code + "\n").body[0]  # type: ignore[attr-defined]
 
     def _expand(self, original, updated):
@@ -843,7 +856,7 @@ class _Rewriter(cst.CSTTransformer):
 
     def leave_FunctionDef(self, original_node, updated_node):
         plan = self.plans.get(original_node)
-        if plan is not None and not plan.reuse:
+        if plan is not None and plan.start >= 0:
             body = list(updated_node.body.body)
             first = body[plan.start]
             guard = cst.With(
@@ -1063,7 +1076,7 @@ class TaskGuard(Transform):
             analyzer.plans, analyzer.guard_expr, custom=self._guard is not None, close_plans=analyzer.close_plans
         )
         new = wrapper.module.visit(rewriter)
-        if analyzer.import_needed is not None and analyzer.plans:
+        if analyzer.import_needed is not None and any(p.start >= 0 for p in analyzer.plans.values()):
             new = _add_import(new, *analyzer.import_needed)
         for line, col, message in analyzer.changes:
             ctx.change(line, col, message)
