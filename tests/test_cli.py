@@ -1,0 +1,192 @@
+"""The real `codemod` command on real temporary git repositories."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import git
+
+SERVICE = '''import asyncio
+
+
+async def load_config():
+    return {"retries": 3}
+
+
+async def main():
+    config = await load_config()
+    print(config["retries"])
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
+'''
+
+SERVICE_AFTER = SERVICE.replace("async def load_config", "def load_config").replace(
+    "await load_config()", "load_config()"
+)
+
+
+def codemod(cwd, *args, input=None):
+    return subprocess.run(
+        [sys.executable, "-m", "codemods", *args], cwd=cwd, capture_output=True, text=True, input=input
+    )
+
+
+def test_list_and_explain():
+    out = codemod(".", "list")
+    assert out.returncode == 0
+    names = [line.split()[0] for line in out.stdout.splitlines()]
+    assert {"await-free", "lock-await", "task-guard", "match-hoist"} <= set(names)
+    doc = codemod(".", "explain", "await-free")
+    assert doc.returncode == 0
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Fix safety"):
+        assert heading in doc.stdout
+    bad = codemod(".", "explain", "no-such")
+    assert bad.returncode == 2 and "no transform named 'no-such'" in bad.stderr
+    listed = json.loads(codemod(".", "list", "--format", "json").stdout)
+    assert {d["name"] for d in listed} == set(names)
+
+
+def test_every_transform_doc_has_the_rule_doc_shape():
+    from codemods.transforms import registry
+
+    for name, cls in registry().items():
+        doc = cls.doc()
+        positions = [doc.find(h) for h in ("## What it does", "## Why is this bad?", "## Example", "## Fix safety")]
+        assert -1 not in positions and positions == sorted(positions), name
+        assert cls.summary and "\n" not in cls.summary, name
+
+
+def test_dry_run_prints_a_patch_git_applies_and_writes_nothing(repo, tmp_path):
+    r = repo({"svc/app.py": SERVICE})
+    out = codemod(r, "apply", "--transform", "await-free", "--dry-run")
+    assert out.returncode == 1, out.stderr
+    assert out.stdout.startswith("diff --git a/svc/app.py b/svc/app.py\n--- a/svc/app.py\n+++ b/svc/app.py\n")
+    assert "-async def load_config():\n+def load_config():" in out.stdout
+    assert "Would change 1 file (2 rewrites)" in out.stderr
+    assert (r / "svc/app.py").read_text() == SERVICE
+    (tmp_path / "p.patch").write_text(out.stdout)
+    git(r, "apply", str(tmp_path / "p.patch"))
+    assert (r / "svc/app.py").read_text() == SERVICE_AFTER
+    # nothing pending now: exit 0
+    git(r, "commit", "-qam", "applied")
+    again = codemod(r, "apply", "--transform", "await-free", "--dry-run")
+    assert again.returncode == 0 and again.stdout == ""
+
+
+def test_apply_writes_in_place_and_lists_changes_and_skips(repo):
+    r = repo({"app.py": SERVICE})
+    out = codemod(r, "apply", "-t", "await-free", "--show-skips", "--no-cache")
+    assert out.returncode == 0, out.stderr
+    assert (r / "app.py").read_text() == SERVICE_AFTER
+    lines = out.stdout.splitlines()
+    assert any(line.startswith("app.py:4:1: await-free: ") for line in lines), lines
+    assert any(line.startswith("app.py:9:") and "await-free" in line for line in lines), lines
+    assert any("app.py:8:1: await-free: skipped: " in line for line in lines), lines  # main: asyncio.run(main())
+    assert "Changed 1 file (2 rewrites)" in out.stderr
+
+
+def test_patch_file(repo, tmp_path):
+    r = repo({"app.py": SERVICE})
+    patch = tmp_path / "fix.patch"
+    out = codemod(r, "apply", "-t", "await-free", "--patch", str(patch))
+    assert out.returncode == 1
+    assert (r / "app.py").read_text() == SERVICE
+    res = git(r, "apply", "--check", str(patch), check=False)
+    assert res.returncode == 0, res.stderr
+    assert patch.read_text().startswith("diff --git a/app.py b/app.py\n")
+
+
+def test_json_format(repo):
+    r = repo({"app.py": SERVICE})
+    out = codemod(r, "apply", "-t", "await-free", "--dry-run", "--format", "json")
+    assert out.returncode == 1
+    doc = json.loads(out.stdout)
+    assert doc["summary"] == {"files_changed": 1, "rewrites": 2, "skips": len(doc["skips"]), "errors": 0}
+    assert doc["files"][0]["path"] == "app.py" and doc["files"][0]["diff"].startswith("diff --git")
+    assert {c["line"] for c in doc["changes"]} == {4, 9}
+    assert doc["written"] == []
+
+
+def test_dirty_file_is_refused_unless_allowed(repo):
+    r = repo({"app.py": SERVICE})
+    (r / "app.py").write_text(SERVICE + "# local edit\n")
+    out = codemod(r, "apply", "-t", "await-free")
+    assert out.returncode == 2
+    assert "app.py: error: has uncommitted changes" in out.stderr
+    assert (r / "app.py").read_text() == SERVICE + "# local edit\n"
+    ok = codemod(r, "apply", "-t", "await-free", "--allow-dirty")
+    assert ok.returncode == 0, ok.stderr
+    assert (r / "app.py").read_text() == SERVICE_AFTER + "# local edit\n"
+
+
+def test_bad_files_exit_2_and_the_rest_is_processed(repo):
+    r = repo({"app.py": SERVICE, "broken.py": "async def (:\n", "latin.py": b"async def f():\n    return '\xe9'\n"})
+    out = codemod(r, "apply", "-t", "await-free")
+    assert out.returncode == 2
+    assert "broken.py: error: does not parse" in out.stderr
+    assert "latin.py: error: not valid utf-8" in out.stderr
+    assert (r / "app.py").read_text() == SERVICE_AFTER
+
+
+def test_usage_errors(repo):
+    r = repo({"app.py": SERVICE})
+    assert codemod(r, "apply").returncode == 2  # no transform chosen
+    out = codemod(r, "apply", "-t", "nope")
+    assert out.returncode == 2 and "no transform named 'nope'" in out.stderr
+    out = codemod(r, "apply", "-t", "await-free", "-o", "await-free.no-such=1")
+    assert out.returncode == 2 and "unknown option" in out.stderr
+    out = codemod(r, "apply", "-t", "await-free", "missing/")
+    assert out.returncode == 2 and "missing: error: no such file or directory" in out.stderr
+
+
+def test_config_select_options_and_exclude(repo):
+    cfg = '[tool.codemod]\nselect = ["await-free"]\nexclude = ["legacy"]\n\n[tool.codemod.await-free]\ninclude-public = true\n'
+    public = SERVICE.replace("import asyncio\n", 'import asyncio\n\n__all__ = ["load_config"]\n')
+    r = repo({"pyproject.toml": cfg, "app.py": public, "legacy/old.py": SERVICE})
+    out = codemod(r, "apply", "--dry-run")
+    assert out.returncode == 1, out.stderr
+    assert "a/app.py" in out.stdout and "legacy" not in out.stdout  # include-public from the config
+    # the command line wins over the config
+    out = codemod(r, "apply", "--dry-run", "-o", "await-free.include-public=false")
+    assert out.returncode == 0, out.stdout
+    (r / "pyproject.toml").write_text("[tool.codemod]\nselct = []\n")
+    out = codemod(r, "apply", "--dry-run")
+    assert out.returncode == 2 and "unknown key 'selct'" in out.stderr
+
+
+def test_interactive_review(repo):
+    two = SERVICE + "\n\nasync def ping():\n    return 'pong'\n\n\nasync def check():\n    print(await ping())\n"
+    r = repo({"app.py": two})
+    # first hunk yes, then no to the rest
+    out = codemod(r, "apply", "-t", "await-free", "--interactive", input="y\nn\nn\nn\n")
+    assert out.returncode == 0, out.stderr
+    text = (r / "app.py").read_text()
+    assert "def load_config():" in text and "async def load_config" not in text
+    compile(text, "app.py", "exec")
+
+
+def test_paths_limit_edits_but_callers_elsewhere_still_count(repo):
+    lib = "async def fetch():\n    return 1\n"
+    caller = "from pkg.lib import fetch\n\n\nasync def use():\n    return await fetch()\n"
+    r = repo({"pkg/__init__.py": "", "pkg/lib.py": lib, "tests/test_x.py": caller})
+    out = codemod(r, "apply", "-t", "await-free", "--dry-run", "--show-skips", "pkg/")
+    # converting fetch needs an edit in tests/, which is outside the paths given: skipped, file named
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "tests/test_x.py" in out.stderr
+    both = codemod(r, "apply", "-t", "await-free", "--dry-run", "pkg/", "tests/")
+    assert both.returncode == 1 and "a/tests/test_x.py" in both.stdout
+
+
+def test_jobs_and_progress_flags(repo):
+    files = {f"m{i}.py": SERVICE.replace("load_config", f"load_{i}") for i in range(70)}
+    r = repo(files)
+    one = codemod(r, "apply", "-t", "await-free", "--dry-run", "-j", "1", "--no-cache")
+    two = codemod(r, "apply", "-t", "await-free", "--dry-run", "-j", "2", "--no-cache", "--progress")
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout and one.stdout.count("diff --git") == 70
