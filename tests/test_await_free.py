@@ -534,3 +534,19 @@ def test_bad_files_beside_a_cross_file_conversion(tmp_path):
     assert all(e.kind == "error" for e in cs.errors)
     skipped = {s.path for s in cs.skips}
     assert {"latin.py", "bom.py"} <= skipped  # parsed and reported (nothing references them)
+
+
+def test_conditional_imports_and_global_rebinding_block():
+    files = {
+        "a.py": "async def f():\n    return 1\n",
+        "b.py": "async def f():\n    return 2\n",
+        "c.py": "try:\n    from a import f\nexcept ImportError:\n    from b import f\n\nasync def main():\n    await f()\n",
+        "d.py": "try:\n    import a as mod\nexcept ImportError:\n    import b as mod\n\nasync def main2():\n    await mod.f()\n",
+        "e.py": "async def g():\n    return 1\n\ndef swap():\n    global g\n    g = None\n\nasync def main3():\n    await g()\n",
+    }
+    out, skips = run(files)
+    assert out == {}
+    assert "'await f()' at c.py:7 may call something else: the name it is called through is bound more than once in c.py" in skip_reason(skips, "a.py:1:1")
+    only_d = {k: v for k, v in files.items() if k != "c.py"}
+    assert "at d.py:7 may call something else" in skip_reason(run(only_d)[1], "b.py:1:1")
+    assert "the name g is bound more than once in this module (lines 1, 6)" in skip_reason(skips, "e.py:1:1")

@@ -208,6 +208,8 @@ class _Indexer:
     def bind_target(self, frame: _Frame, target: ast.AST, line: int) -> None:
         t = type(target)
         if t is ast.Name:
+            if target.id in frame.globals:
+                frame = self.module_frame  # ``global f; f = ...`` rebinds the module's f
             frame.bindings.setdefault(target.id, []).append(("other", line))
         elif t is ast.Tuple or t is ast.List:
             for e in target.elts:
@@ -329,7 +331,14 @@ class _Indexer:
             return None
         _, binds = found
         if len(binds) != 1:
-            return None  # bound several times: a candidate of that name is skipped as rebound
+            # bound several times (``try: from a import f`` / ``except: from b import f``): a reference
+            # to each function it may be, that blocks them all
+            subs = tuple(
+                ("E", f"{self.path}:{b[1]}") if b[0] == "def" else ("D", b[1])
+                for b in binds
+                if (b[0] == "def" and b[2]) or b[0] == "import"
+            )
+            return ("X", subs) if subs else None
         bind = binds[0]
         if bind[0] == "def":
             return ("E", f"{self.path}:{bind[1]}") if bind[2] else None
@@ -384,6 +393,8 @@ class _Indexer:
             found = self.lookup(recv.id, frame)
             if found is not None:
                 bframe, binds = found
+                if len(binds) > 1 and any(b[0] == "import" for b in binds):
+                    return ("X", tuple(("D", b[1]) for b in binds if b[0] == "import"))
                 if len(binds) == 1:
                     bind = binds[0]
                     if bind[0] == "param" and bframe.self_name == recv.id and bframe.cls_qual is not None:
@@ -524,6 +535,8 @@ class _Indexer:
             return -1  # never blocks anything (see _PLAIN_CALL): keep the facts small
         if kind == "D":
             value = f"{value}.{node.attr}"
+        elif kind == "X":
+            value = tuple((k, f"{v}.{node.attr}") for k, v in value)
         return self.add_ref(node.attr, kind, value, node, use, await_node)
 
     @staticmethod
@@ -1171,6 +1184,7 @@ class AwaitFree(Transform):
         refs_to: dict[str, list[tuple[str, Ref]]] = defaultdict(list)
         blocked: dict[str, list[tuple[str, Ref, str, bool]]] = defaultdict(list)  # name -> (path, ref, why, methods only)
         targets_of: dict[tuple[str, int], list[str] | None] = {}
+        blocked_ids: dict[str, list[tuple[str, Ref, str]]] = defaultdict(list)  # candidate -> (path, ref, why)
         for path in sorted(facts):
             f = facts[path]
             star_roots = any(s.split(".", 1)[0] in pl.roots for s in f.stars)
@@ -1188,6 +1202,8 @@ class AwaitFree(Transform):
                     if not star_roots:
                         continue
                     name = ref[0]
+                elif kind == "X":
+                    name = ref[0]
                 else:
                     name = ref[0]
                     if name not in cand_names:
@@ -1197,6 +1213,11 @@ class AwaitFree(Transform):
                     ref[5] == _PLAIN_CALL or ref[5] in ("assigned to", "deleted")
                 ):
                     continue  # cannot be a use of a coroutine method (see _PLAIN_CALL)
+                if why is not None and targets:
+                    for t in targets:
+                        blocked_ids[t].append((path, ref, why))
+                    targets_of[(path, i)] = None
+                    continue
                 if why is not None:
                     if name in cand_names:
                         blocked[name].append((path, ref, why, methods_only))
@@ -1223,7 +1244,7 @@ class AwaitFree(Transform):
         reasons: dict[str, str] = {}
         editable = getattr(self, "editable", None)  # set by the engine when only some paths may change
         for cid, (path, d) in candidates.items():
-            why = self.exemption(pl, cid, path, d, refs_to, blocked, strings, public, unknown_base_members)
+            why = self.exemption(pl, cid, path, d, refs_to, blocked, blocked_ids, strings, public, unknown_base_members)
             if why is None and editable is not None:
                 if path not in editable:
                     why = "outside the paths given"
@@ -1323,6 +1344,12 @@ class AwaitFree(Transform):
     def resolve_ref(self, pl: _Planner, f: FileFacts, ref: Ref) -> tuple[list[str], str | None, bool]:
         """(candidate ids the reference reaches, why it blocks every candidate of its name, methods only)."""
         name, kind, value = ref[0], ref[1], ref[2]
+        if kind == "X":
+            targets: list[str] = []
+            for sub_kind, sub_value in value:
+                sub, _, _ = self.resolve_ref(pl, f, (name, sub_kind, sub_value))
+                targets.extend(t for t in sub if t not in targets)
+            return targets, f"the name it is called through is bound more than once in {f.path} (a conditional import?)", False
         if kind == "E":
             return ([value] if value in pl.defs else []), None, False
         if kind == "D" or kind == "S":
@@ -1377,7 +1404,7 @@ class AwaitFree(Transform):
                         out[m] = (path, c)
         return out
 
-    def exemption(self, pl, cid, path, d: AsyncDef, refs_to, blocked, strings, public, unknown_base_members) -> str | None:
+    def exemption(self, pl, cid, path, d: AsyncDef, refs_to, blocked, blocked_ids, strings, public, unknown_base_members) -> str | None:
         name = d.name
         is_method = d.cls is not None
         if name.startswith("__") and name.endswith("__"):
@@ -1422,6 +1449,8 @@ class AwaitFree(Transform):
         for rpath, ref, why, methods_only in blocked.get(name, ()):
             if methods_only and not is_method:
                 continue
+            return f"{self.ref_text(ref)} at {rpath}:{ref[3]} may call something else: {why}"
+        for rpath, ref, why in blocked_ids.get(cid, ()):
             return f"{self.ref_text(ref)} at {rpath}:{ref[3]} may call something else: {why}"
         s = strings.get(name)
         if s is not None:
