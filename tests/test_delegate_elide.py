@@ -299,6 +299,23 @@ def test_not_a_single_step_delegation_is_not_a_candidate(body):
     assert result.new_text == src and result.skips == [] and result.changes == []
 
 
+def test_names_exported_in_all_are_not_value_uses():
+    result = elide(
+        """
+        __all__ = ["fetch"]
+        __all__ += ["other"]
+
+
+        async def _get(): ...
+
+
+        async def fetch():
+            return await _get()
+        """
+    )
+    assert "def fetch():\n    return _get()" in result.new_text and result.skips == []
+
+
 def test_options_framework_names_and_unknown_callees():
     src = """
         async def test_it(client):

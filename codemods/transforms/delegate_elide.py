@@ -95,6 +95,7 @@ class _ModuleFacts(cst.CSTVisitor):
         self.defs_by_name: dict[str, list[cst.FunctionDef]] = {}
         self.imports: dict[str, str] = {}  # local name -> qualified name (module level)
         self.module_bindings: set[str] = set()  # module-level names bound by class or assignment
+        self.exported: set[int] = set()  # string nodes of `__all__`
 
     # -- structure ---------------------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -151,6 +152,8 @@ class _ModuleFacts(cst.CSTVisitor):
             self.value_uses.setdefault(node.value, []).append(node)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if id(node) in self.exported:
+            return
         try:
             value = ast.literal_eval(node.value)
         except (ValueError, SyntaxError):
@@ -184,6 +187,16 @@ class _ModuleFacts(cst.CSTVisitor):
         if not self.stack:
             for t in node.targets:
                 self.module_bindings.update(n.value for n in m.findall(t.target, m.Name()))
+            if any(m.matches(t.target, m.Name("__all__")) for t in node.targets):
+                self._export(node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if not self.stack and m.matches(node.target, m.Name("__all__")):
+            self._export(node.value)
+
+    def _export(self, value: cst.BaseExpression) -> None:
+        # names listed in `__all__` are exported, not looked up by a framework
+        self.exported.update(id(n) for n in m.findall(value, m.SimpleString()))
 
 
 @register
