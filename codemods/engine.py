@@ -312,9 +312,13 @@ def run(
     fps = {t.name: fingerprint(t) for t in transforms} if cache_dir else {}
 
     def fail(path: str, message: str) -> None:
-        if path not in errored:
-            errored.add(path)
+        if path in errored:
+            return
+        errored.add(path)
+        if path in scope:
             cs.errors.append(FileError(path, message))
+        else:  # read only for its references: the user did not ask to process it
+            cs.notices.append(FileError(path, f"not read for references: {message}", "notice"))
 
     def index_round(todo: dict[str, list[Transform]]) -> None:
         items = []
