@@ -550,3 +550,36 @@ def test_conditional_imports_and_global_rebinding_block():
     only_d = {k: v for k, v in files.items() if k != "c.py"}
     assert "at d.py:7 may call something else" in skip_reason(run(only_d)[1], "b.py:1:1")
     assert "the name g is bound more than once in this module (lines 1, 6)" in skip_reason(skips, "e.py:1:1")
+
+
+def test_cli_end_to_end_with_a_link_out_of_the_repo_and_a_vanished_file(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    outside = tmp_path / "outside.py"
+    outside.write_text("async def helper():\n    return 1\n")
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            "lib.py": "async def load():\n    return 1\n",
+            "app.py": "import asyncio\nfrom lib import load\n\nasync def main():\n    await asyncio.sleep(0)\n    return await load()\n",
+            "gone.py": "from lib import load\n",
+        },
+    )
+    os.symlink(outside, repo / "link.py")
+    (repo / "gone.py").unlink()  # git still lists it
+    res = subprocess.run(
+        [sys.executable, "-m", "codemods", "apply", "-t", "await-free", "--show-skips", "."],
+        cwd=repo, capture_output=True, text=True,
+    )
+    assert res.returncode == 2, res.stdout + res.stderr  # a file could not be processed
+    assert "gone.py" in res.stdout + res.stderr
+    assert (repo / "lib.py").read_text() == "def load():\n    return 1\n"
+    assert "    return load()\n" in (repo / "app.py").read_text()
+    assert outside.read_text() == "async def helper():\n    return 1\n"  # not followed, not written
+    again = subprocess.run(
+        [sys.executable, "-m", "codemods", "apply", "-t", "await-free", "--dry-run", "lib.py", "app.py"],
+        cwd=repo, capture_output=True, text=True,
+    )
+    assert again.returncode == 0 and again.stdout.strip() == "", again.stdout + again.stderr

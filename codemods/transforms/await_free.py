@@ -1432,7 +1432,7 @@ class AwaitFree(Transform):
                     f"class {other[1].name} ({other[0]}:{other[1].line}) has a base that cannot be resolved "
                     f"and declares {name}: it may override it"
                 )
-            top = ccid.split(".")[0] if "." in d.cls else ccid
+            top = f"{path}:{d.cls.split('.')[0]}"
             if top in public and not self.options.get("include-public"):
                 return f"method of {c.name}, which is listed in __all__ of {public[top]} (public API)"
         else:
