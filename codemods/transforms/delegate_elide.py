@@ -265,7 +265,7 @@ class DelegateElide(Transform):
     """
 
     name = "delegate-elide"
-    summary = "Turn `async def x(a): return await y(a)` into `def x(a): return y(a)` (opt-in)."
+    summary = "Turn `async def x(a): return await y(a)` into `def x(a): return y(a)`; callers keep their await."
     prefilter = (b"await",)
     in_all = False
     option_defaults = {"framework-names": list(DEFAULT_FRAMEWORK_NAMES), "allow-unknown-callees": False}
