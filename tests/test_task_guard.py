@@ -295,33 +295,32 @@ def test_left_alone_with_a_reason(reason):
     assert index(text) is not None
 
 
-def test_awaited_after_follows_structure_not_text():
-    text = src("""
-        import asyncio
+AWAITED_AFTER = {
+    # every way out of the function after the spawn awaits: guarded
+    "await later": ("asyncio.create_task(x())\nawait y()", True),
+    "loop that awaits": ("asyncio.create_task(x())\nfor j in jobs:\n    await j()", True),
+    "while True comes back": ("while True:\n    await y()\n    asyncio.create_task(x())", True),
+    "finally awaits": ("try:\n    asyncio.create_task(x())\nfinally:\n    await y()", True),
+    "both branches await": ("asyncio.create_task(x())\nif c:\n    await y()\nelse:\n    await z()", True),
+    "await on the same line": ("asyncio.create_task(x()); await y()", True),
+    # some way out does not: left alone
+    "sibling branch": ("if c:\n    asyncio.create_task(x())\nelse:\n    await y()", False),
+    "early return": ("asyncio.create_task(x())\nif c:\n    return\nawait y()", False),
+    "raise": ("asyncio.create_task(x())\nraise ValueError()\nawait y()", False),
+    "last iteration": ("for j in jobs:\n    await j()\n    asyncio.create_task(x())", False),
+    "only in a handler": ("try:\n    asyncio.create_task(x())\nexcept OSError:\n    await y()", False),
+    "behind or": ("asyncio.create_task(x())\nc or await y()", False),
+    "in a nested def": ("asyncio.create_task(x())\nasync def later():\n    await y()", False),
+}
 
 
-        async def in_branch(c):
-            if c:
-                asyncio.create_task(x())
-            else:
-                await y()
-
-
-        async def in_loop(items):
-            for item in items:
-                await item.ready()
-                asyncio.create_task(item.run())
-
-
-        async def in_try(c):
-            try:
-                asyncio.create_task(x())
-            except OSError:
-                await c.reset()
-        """)
+@pytest.mark.parametrize("name", AWAITED_AFTER)
+def test_guarded_only_when_every_way_out_awaits(name):
+    body, guarded = AWAITED_AFTER[name]
+    text = "import asyncio\n\n\nasync def f(c, jobs):\n" + textwrap.indent(body, "    ") + "\n"
     result = apply(text)
-    assert [s.line for s in result.skips] == [6]
-    assert sorted(c.line for c in result.changes) == [14, 19]
+    assert bool(result.changes) == guarded
+    assert [("nothing is awaited after the spawn" in s.reason) for s in result.skips] == ([] if guarded else [True])
 
 
 def test_rewrite_finds_targets_in_the_tree_it_is_given():
@@ -624,3 +623,133 @@ def test_existing_guard_is_only_used_where_it_is_open():
     result = apply(text)
     assert result.new_text == after
     assert [c.line for c in result.changes] == [7, 9] and not result.skips
+
+
+# -- property: on generated programs, the owner behaves exactly as before, and every task the
+# -- transform reports as guarded is cancelled once its owner exits, never while the owner runs ----
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+
+def _statements(depth: int):
+    simple = st.one_of(
+        st.tuples(st.just("bare")),
+        st.tuples(st.just("local"), st.booleans()),  # (local, used with add_done_callback)
+        st.tuples(st.just("await")),
+        st.tuples(st.just("log")),
+        st.tuples(st.just("return")),
+        st.tuples(st.just("raise")),
+    )
+    if depth == 0:
+        return simple
+    block = st.lists(_statements(depth - 1), min_size=1, max_size=3)
+    return st.one_of(
+        simple,
+        st.tuples(st.just("if"), st.booleans(), block, block),
+        st.tuples(st.just("for"), block),
+        st.tuples(st.just("try"), block),
+    )
+
+
+def _render(stmts, indent: int, counter: list[int]) -> list[str]:
+    pad = "    " * indent
+    out: list[str] = []
+    for stmt in stmts:
+        counter[0] += 1
+        n = counter[0]
+        kind = stmt[0]
+        if kind == "bare":
+            out.append(f'{pad}asyncio.create_task(work(log, "t{n}"))')
+        elif kind == "local":
+            out.append(f'{pad}t{n} = asyncio.ensure_future(work(log, "t{n}"))')
+            if stmt[1]:
+                out.append(f"{pad}t{n}.add_done_callback(lambda _: None)")
+        elif kind == "await":
+            out.append(f"{pad}await asyncio.sleep(0)")
+        elif kind == "log":
+            out.append(f'{pad}log.append("s{n}")')
+        elif kind == "return":
+            out.append(f"{pad}return {n}")
+        elif kind == "raise":
+            out.append(f"{pad}raise ValueError({n})")
+        elif kind == "if":
+            out.append(f"{pad}if {stmt[1]}:")
+            out += _render(stmt[2], indent + 1, counter)
+            out.append(f"{pad}else:")
+            out += _render(stmt[3], indent + 1, counter)
+        elif kind == "for":
+            out.append(f"{pad}for _ in range(2):")
+            out += _render(stmt[1], indent + 1, counter)
+        elif kind == "try":
+            out.append(f"{pad}try:")
+            out += _render(stmt[1], indent + 1, counter)
+            out.append(f"{pad}finally:")
+            out.append(f'{pad}    log.append("f{n}")')
+    return out
+
+
+PROPERTY_HEADER = src("""
+    import asyncio
+
+
+    def work(log, name):
+        log.append(name + " spawned")
+        return run(log, name)
+
+
+    async def run(log, name):
+        log.append(name + " start")
+        try:
+            for _ in range(3):
+                await asyncio.sleep(0)
+            log.append(name + " end")
+        except asyncio.CancelledError:
+            log.append(name + " cancelled")
+            raise
+
+
+    async def owner(log):
+    """)
+
+
+def _trace(text: str):
+    mod = load(text, "prop")
+    log: list[str] = []
+
+    async def drive():
+        try:
+            outcome = ("returned", await mod.owner(log))
+        except ValueError as exc:
+            outcome = ("raised", exc.args)
+        log.append("OWNER EXIT")
+        for _ in range(10):
+            await asyncio.sleep(0)
+        return outcome
+
+    outcome = asyncio.run(drive())
+    return outcome, log
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_statements(2), min_size=1, max_size=6))
+def test_guarded_programs_change_only_when_tasks_end(body):
+    text = PROPERTY_HEADER + "\n".join(_render(body, 1, [0])) + "\n"
+    result = apply(text)
+    assert apply(result.new_text).new_text == result.new_text
+    compile(result.new_text, "<guarded>", "exec")
+
+    before, log_before = _trace(text)
+    after, log_after = _trace(result.new_text)
+    owner_events = lambda log: [e for e in log if not e.startswith("t")]  # noqa: E731
+    assert after == before
+    assert owner_events(log_after) == owner_events(log_before)
+
+    lines = text.splitlines()
+    guarded = {lines[c.line - 1].split('"')[1] for c in result.changes}
+    exit_at = log_after.index("OWNER EXIT")
+    for name in guarded:
+        count = lambda what: log_after.count(f"{name} {what}")  # noqa: E731
+        # every guarded task got to run, and ended or was cancelled, never while its owner ran
+        assert count("spawned") == count("start") == count("end") + count("cancelled"), log_after
+        cancelled = [i for i, e in enumerate(log_after) if e == f"{name} cancelled"]
+        assert all(i > exit_at for i in cancelled), log_after

@@ -653,39 +653,152 @@ class _Analyzer(cst.CSTVisitor):
             cur = parent
 
     def awaits_after(self, call: cst.Call, line: cst.CSTNode, func: cst.FunctionDef) -> bool:
-        """Can the function suspend after the spawn, before it exits? (Otherwise the task never runs.)
+        """Does every way out of `func` after the spawn pass an `await` (or `yield`, `async for`,
+        `async with`)? If one does not, the guard would cancel the task before it ever runs.
 
-        Follows the structure: later statements of the same line and block, then of every enclosing
-        block; a whole enclosing loop (it comes back); what follows inside an enclosing `try`
-        (handlers, else, finally); never a sibling branch of an `if` or `match`.
+        Walks up from the spawn: what follows it on its line and in each enclosing block, the
+        `else`/`finally` of an enclosing `try`, the next iteration of an enclosing loop. A `return`
+        or `raise` met before an await is a way out without one; `break`/`continue` lead to what
+        follows the loop / its next iteration. A loop whose body awaits is taken to run at least
+        once. Exceptions raised by other statements are not followed (the function fails anyway).
         """
         small = self.parent(call)
-        body = list(line.body)  # type: ignore[attr-defined]
-        if any(_suspends(s) for s in body[body.index(small) + 1 :]):
-            return True
+        smalls = list(line.body)  # type: ignore[attr-defined]
+        verdict = _must_suspend(smalls[smalls.index(small) + 1 :])
+        if verdict != _FALL:
+            return verdict == _SUSPENDS
         node: cst.CSTNode = line
-        while node is not func:
+        while True:
             parent = self.parent(node)
-            if parent is None:
-                return False
+            if parent is None or parent is func:
+                return False  # fell off the end of the function
+            after: Sequence[cst.CSTNode] = ()
             if isinstance(parent, cst.IndentedBlock):
-                siblings = parent.body
-                if any(_suspends(s) for s in siblings[siblings.index(node) + 1 :]):
-                    return True
-            elif isinstance(parent, (cst.For, cst.While)):
-                if _suspends(parent):
-                    return True
-            elif isinstance(parent, cst.With) and parent.asynchronous is not None:
-                return True
+                after = parent.body[parent.body.index(node) + 1 :]
+            elif isinstance(parent, (cst.For, cst.With)) and parent.asynchronous is not None:
+                return True  # the next `__anext__` / the `__aexit__` awaits
+            elif isinstance(parent, (cst.For, cst.While)) and node is parent.body:
+                again = _must_suspend(parent.body.body)  # type: ignore[attr-defined]  # the next iteration
+                if again == _LEAVES:
+                    return False
+                if again == _SUSPENDS and isinstance(parent, cst.While) and _is_true(parent.test):
+                    return True  # `while True:` only ends by break/return, after its body ran again
             elif isinstance(parent, (cst.Try, cst.TryStar)):
-                end = self.get_metadata(PositionProvider, node).end
-                for sub in _walk(parent, into_scopes=False):
-                    if _is_suspension(sub):
-                        start = self.get_metadata(PositionProvider, sub).start
-                        if (start.line, start.column) >= (end.line, end.column):
-                            return True
-            node = parent
-        return False
+                if node is parent.body and parent.orelse is not None:
+                    after = [*parent.orelse.body.body]  # type: ignore[attr-defined]
+                if node is not parent.finalbody and parent.finalbody is not None:
+                    after = [*after, *parent.finalbody.body.body]  # type: ignore[attr-defined]
+            verdict = _must_suspend(after)
+            if verdict in (_SUSPENDS, _LEAVES):
+                return verdict == _SUSPENDS
+            node = parent  # fell through, or broke out of / continued a loop: look further out
+
+
+# `_must_suspend` verdicts for running a sequence of statements from its start
+_SUSPENDS = "suspends"  # every path through it awaits before leaving it
+_LEAVES = "leaves"  # some path returns or raises before any await
+_BREAKS = "breaks"  # some path breaks / continues the innermost loop before any await
+_FALL = "falls through"  # some path reaches its end without an await (and none leaves early)
+
+
+def _combine(verdicts: Iterable[str]) -> str:
+    verdicts = list(verdicts)
+    for worst in (_LEAVES, _BREAKS):
+        if worst in verdicts:
+            return worst
+    return _SUSPENDS if verdicts and all(v == _SUSPENDS for v in verdicts) else _FALL
+
+
+def _must_suspend(stmts: Sequence[cst.CSTNode]) -> str:
+    for stmt in stmts:
+        verdict = _must_suspend_stmt(stmt)
+        if verdict != _FALL:
+            return verdict
+    return _FALL
+
+
+def _block(node: cst.CSTNode | None) -> Sequence[cst.CSTNode]:
+    if node is None:
+        return ()
+    body = getattr(node, "body", ())
+    return getattr(body, "body", body) if not isinstance(body, (list, tuple)) else body
+
+
+def _must_suspend_stmt(stmt: cst.CSTNode) -> str:
+    if isinstance(stmt, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        return _must_suspend(stmt.body)
+    if isinstance(stmt, (cst.Return, cst.Raise)):
+        expr = stmt.value if isinstance(stmt, cst.Return) else stmt.exc
+        return _SUSPENDS if expr is not None and _definitely_awaits(expr) else _LEAVES
+    if isinstance(stmt, (cst.Break, cst.Continue)):
+        return _BREAKS
+    if isinstance(stmt, cst.BaseSmallStatement):
+        return _SUSPENDS if _definitely_awaits(stmt) else _FALL
+    if isinstance(stmt, cst.If):
+        if _definitely_awaits(stmt.test):
+            return _SUSPENDS
+        orelse = stmt.orelse
+        other = _must_suspend_stmt(orelse) if isinstance(orelse, cst.If) else _must_suspend(_block(orelse))
+        return _combine([_must_suspend(_block(stmt)), other])
+    if isinstance(stmt, (cst.For, cst.With)) and stmt.asynchronous is not None:
+        return _SUSPENDS
+    if isinstance(stmt, (cst.For, cst.While)):
+        if _definitely_awaits(stmt.iter if isinstance(stmt, cst.For) else stmt.test):
+            return _SUSPENDS
+        body = _must_suspend(_block(stmt))  # taken to run at least once; its break/continue stay inside
+        if body in (_SUSPENDS, _LEAVES):
+            return body
+        return _LEAVES if _must_suspend(_block(stmt.orelse)) == _LEAVES else _FALL
+    if isinstance(stmt, cst.With):
+        if any(_definitely_awaits(item.item) for item in stmt.items):
+            return _SUSPENDS
+        return _must_suspend(_block(stmt))
+    if isinstance(stmt, (cst.Try, cst.TryStar)):
+        # handlers run only on exceptions, which are not followed
+        if stmt.finalbody is not None and _must_suspend(_block(stmt.finalbody)) == _SUSPENDS:
+            return _SUSPENDS
+        return _must_suspend([*_block(stmt), *_block(stmt.orelse)])
+    if isinstance(stmt, cst.Match):
+        return _combine(_must_suspend(_block(case)) for case in stmt.cases) if _has_default(stmt) else (
+            _LEAVES if any(_must_suspend(_block(c)) == _LEAVES for c in stmt.cases) else _FALL
+        )
+    return _FALL  # def, class, anything else: runs no await of this function
+
+
+def _has_default(match: cst.Match) -> bool:
+    return any(
+        isinstance(case.pattern, cst.MatchAs) and case.pattern.pattern is None and case.guard is None
+        for case in match.cases
+    )
+
+
+def _is_true(test: cst.BaseExpression) -> bool:
+    return (isinstance(test, cst.Name) and test.value == "True") or (
+        isinstance(test, cst.Integer) and test.value not in ("0", "0x0", "0o0", "0b0")
+    )
+
+
+_CONDITIONAL = (
+    cst.BooleanOperation, cst.IfExp, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Lambda,
+    cst.FunctionDef, cst.ClassDef,
+)
+
+
+def _definitely_awaits(node: cst.CSTNode) -> bool:
+    """An await that runs whenever `node` runs (not behind `and`/`or`, `x if c else y`, a comprehension)."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, (cst.Await, cst.Yield)):
+            return True
+        if cur is not node and isinstance(cur, _CONDITIONAL):
+            if isinstance(cur, cst.BooleanOperation):
+                stack.append(cur.left)  # the left operand always runs
+            elif isinstance(cur, cst.IfExp):
+                stack.append(cur.test)
+            continue
+        stack.extend(cur.children)
+    return False
 
 
 def _may_spawn(call: cst.Call) -> bool:
@@ -694,16 +807,6 @@ def _may_spawn(call: cst.Call) -> bool:
     return isinstance(func, cst.Name) or (
         isinstance(func, cst.Attribute) and func.attr.value in SPAWN_FUNCTIONS
     )
-
-
-def _is_suspension(node: cst.CSTNode) -> bool:
-    return isinstance(node, (cst.Await, cst.Yield)) or (
-        isinstance(node, (cst.For, cst.With, cst.CompFor)) and node.asynchronous is not None
-    )
-
-
-def _suspends(node: cst.CSTNode) -> bool:
-    return any(_is_suspension(n) for n in _walk(node, into_scopes=False))
 
 
 def _is_self_attr(node: cst.CSTNode, attr: str) -> bool:
@@ -1006,9 +1109,12 @@ class TaskGuard(Transform):
 
     Left alone and reported, with the reason: spawns in a sync function, at module level or in a
     class body; tasks stored on `self` when the class has no such method or `__init__` does not set
-    the attribute; tasks stored in a `global`/`nonlocal`; spawns with nothing awaited after them
-    before the function ends (the guard would cancel them before they ever run: they are meant to
-    outlive the function); and spawns inside expressions the transform does not follow.
+    the attribute; tasks stored in a `global`/`nonlocal`; spawns inside expressions the transform
+    does not follow; and spawns after which some way out of the function (falling off its end, a
+    `return`, an explicit `raise`) passes no `await`, `yield`, `async for` or `async with`: the
+    guard would cancel such a task before it ever runs, so it is clearly meant to outlive the
+    function. (A loop whose body awaits is taken to run at least once; exceptions raised by other
+    statements are not followed.)
 
     ## Why is this bad?
     A task nothing owns keeps running after the code that started it is gone, and its exceptions
