@@ -94,6 +94,7 @@ NOTHING_TO_DO = [
             q.append(asyncio.create_task(x()))
             tasks = [asyncio.create_task(x()) for _ in range(3)]
             await asyncio.wait(tasks)
+            asyncio.ensure_future(x()).cancel()
             return asyncio.create_task(x())
         """),
 ]
@@ -350,6 +351,35 @@ def test_task_on_self_a_class_already_handles_is_left_alone():
         """)
     result = apply(text)
     assert result.new_text == text and not result.skips
+
+
+IMPORTS = {
+    "sorted run: alphabetical place": (
+        "# stdlib\nimport asyncio\nimport logging\n\nimport attr\n",
+        "# stdlib\nimport asyncio\nimport contextlib\nimport logging\n\nimport attr\n",
+    ),
+    "aliased asyncio in a sorted run": (
+        "import asyncio as aio\nimport sys\n",
+        "import asyncio as aio\nimport contextlib\nimport sys\n",
+    ),
+    "unsorted run: its end, before third-party imports": (
+        "import asyncio\nimport time\nimport re\n\nimport pytest\n",
+        "import asyncio\nimport time\nimport re\nimport contextlib\n\nimport pytest\n",
+    ),
+    "existing from-import is extended": (
+        "import asyncio\nfrom contextlib import suppress\n",
+        "import asyncio\nfrom contextlib import ExitStack, suppress\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", IMPORTS)
+def test_import_goes_where_the_file_keeps_its_imports(name):
+    head, expected = IMPORTS[name]
+    spawn = "aio" if "as aio" in head else "asyncio"
+    body = f"\n\nasync def f():\n    {spawn}.create_task(x())\n    await y()\n"
+    result = apply(head + body)
+    assert result.new_text.startswith(expected), result.new_text
 
 
 def test_fresh_names_do_not_shadow():

@@ -196,6 +196,8 @@ class _AstIndex:
             return UNKNOWN
         if isinstance(parent, (ast.Await, ast.Return, ast.Yield, ast.YieldFrom, ast.Lambda)):
             return OWNED
+        if isinstance(parent, ast.Attribute) and parent.attr == "cancel" and isinstance(self.parents.get(parent), ast.Call):
+            return OWNED
         if isinstance(parent, ast.Call) and call is not parent.func:
             return OWNED
         if isinstance(parent, (ast.keyword, ast.Starred, ast.List, ast.Tuple, ast.Set, ast.Dict)):
@@ -414,6 +416,12 @@ class _Analyzer(cst.CSTVisitor):
             return UNKNOWN
         if isinstance(parent, (cst.Await, cst.Return, cst.Yield, cst.From, cst.Lambda)):
             return OWNED
+        if (
+            isinstance(parent, cst.Attribute)
+            and parent.attr.value == "cancel"
+            and isinstance(self.parent(parent), cst.Call)
+        ):
+            return OWNED  # `create_task(...).cancel()`
         if isinstance(parent, (cst.Arg, cst.Element, cst.StarredElement, cst.DictElement, cst.StarredDictElement)):
             return OWNED
         if isinstance(parent, (cst.ListComp, cst.SetComp, cst.GeneratorExp)) and parent.elt is call:
@@ -1030,9 +1038,10 @@ def _plain_import_name(stmt: cst.CSTNode) -> str | None:
 def _add_import(module: cst.Module, mod: str, obj: str | None) -> cst.Module:
     """Add `import mod` / `from mod import obj` once, where the file's own import block puts it.
 
-    A plain import goes into the file's sorted run of `import x` lines (the one holding
-    `import asyncio`) at its alphabetical place; anything else is left to LibCST's AddImportsVisitor,
-    which merges into an existing `from mod import ...` or appends after the last import.
+    A plain import goes into the file's run of `import x` lines that holds `import asyncio`: at
+    its alphabetical place when the run is sorted, else at its end. Anything else is left to
+    LibCST's AddImportsVisitor, which merges into an existing `from mod import ...` or appends
+    after the last import.
     """
     body = list(module.body)
     if obj is None:
@@ -1052,12 +1061,14 @@ def _add_import(module: cst.Module, mod: str, obj: str | None) -> cst.Module:
             names = [_plain_import_name(body[i]) or "" for i in run]
             if names == sorted(names):
                 at = next((i for i, n in zip(run, names) if n > mod), run[-1] + 1)
-                new_line = cst.parse_statement(f"import {mod}\n")
-                if at == run[0]:
-                    new_line = new_line.with_changes(leading_lines=body[at].leading_lines)  # type: ignore[attr-defined]
-                    body[at] = body[at].with_changes(leading_lines=())  # type: ignore[attr-defined]
-                body.insert(at, new_line)
-                return module.with_changes(body=body)
+            else:
+                at = run[-1] + 1  # an unsorted run: its end, still among its own kind of imports
+            new_line = cst.parse_statement(f"import {mod}\n")
+            if at == run[0]:
+                new_line = new_line.with_changes(leading_lines=body[at].leading_lines)  # type: ignore[attr-defined]
+                body[at] = body[at].with_changes(leading_lines=())  # type: ignore[attr-defined]
+            body.insert(at, new_line)
+            return module.with_changes(body=body)
     context = CodemodContext()
     AddImportsVisitor.add_needed_import(context, mod, obj)
     return AddImportsVisitor(context).transform_module(module)
