@@ -26,5 +26,11 @@ class OrderBook:
     async def replace(self, order_id, qty):
         async with self._lock:
             await self._events.replacing(order_id)
+            price = await self._quote(order_id)
+            self._orders[order_id] = (qty, price)
+
+    async def relock(self, order_id):
+        async with self._lock:
+            await self._events.relocking(order_id)
             await asyncio.wait_for(self._lock.acquire(), 1)
-            self._orders[order_id] = qty
+            self._orders.pop(order_id)
