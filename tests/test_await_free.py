@@ -462,7 +462,7 @@ def test_editable_paths_limit_conversions_to_complete_ones():
 def test_reference_names_are_the_candidates_only():
     t = AwaitFree()
     f = index("async def calm():\n    return 1\n\nasync def busy():\n    await x()\n")
-    assert t.reference_names({"pkg/mod.py": f}) == {b"calm"}
+    assert t.reference_names({"pkg/mod.py": f}) == {b"calm", b"import *"}
 
 
 # -- rewrite ------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from .base import Plan, RewriteContext, Skip, SourceInfo, Transform
 #          "S" value is None: a name that only a star import can bind
 #          "KS" value is a class ref; the receiver is self/cls of that class (or of a subclass)
 #          "KX" value is a class ref; the receiver is that very class or an instance of it
-#          "KA" value is a class ref; the receiver is a parameter annotated with that class
+#          "KA" value is (class ref, parameter name); the receiver is a parameter annotated with that class
 #          "U" value is a class ref; the receiver is super() inside that class
 #          "?" value is the receiver's text: an object of unknown class
 #   use    None for ``await name(...)``; otherwise how it is used, for the skip reason
@@ -400,7 +400,7 @@ class _Indexer:
                     if bind[0] == "param" and bframe.self_name == recv.id and bframe.cls_qual is not None:
                         return ("KS", f"{self.path}:{bframe.cls_qual}")
                     if bind[0] == "param" and bind[1] is not None:
-                        return ("KA", bind[1])
+                        return ("KA", (bind[1], recv.id))
                     if bind[0] == "class":
                         return ("KX", f"{self.path}:{bind[1]}")
                     if bind[0] == "import":
@@ -1163,7 +1163,9 @@ class AwaitFree(Transform):
         return _Indexer(src).run(tree)
 
     def reference_names(self, facts: dict[str, Any]) -> set[bytes]:
-        names: set[bytes] = set()
+        # b"import *": a package that re-exports with a star import never names what it re-exports,
+        # and without its facts every name reached through it would be unresolvable
+        names: set[bytes] = {b"import *"}
         for f in facts.values():
             for d in f.defs:
                 if d.hard is None:
@@ -1326,7 +1328,7 @@ class AwaitFree(Transform):
         elif kind == "KS":
             target = f"self.{name}"
         elif kind == "KA":
-            target = f"{value.split(':')[-1]}.{name}"
+            target = f"{value[1]}.{name}"
         elif kind in ("D",):
             target = value
         else:
@@ -1372,7 +1374,7 @@ class AwaitFree(Transform):
                 return [], f"{shown} cannot be resolved to a definition in the repository", False
             return [], None, False
         if kind in ("KS", "KX", "KA", "U"):
-            targets, why = pl.method_targets(kind, value, name)
+            targets, why = pl.method_targets(kind, value[0] if kind == "KA" else value, name)
             return targets, why, True
         # unknown receiver
         return [], f"the receiver {value} could be any object", True

@@ -1,0 +1,2 @@
+async def digest(data):
+    return sum(data)
