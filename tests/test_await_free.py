@@ -583,3 +583,25 @@ def test_cli_end_to_end_with_a_link_out_of_the_repo_and_a_vanished_file(tmp_path
         cwd=repo, capture_output=True, text=True,
     )
     assert again.returncode == 0 and again.stdout.strip() == "", again.stdout + again.stderr
+
+
+def test_objects_returned_by_outside_functions_are_unknown_receivers():
+    src = """
+    import copy
+    import aiohttp
+
+    class Conn:
+        async def close(self):
+            pass
+
+    async def main(c: Conn):
+        await c.close()
+        session = aiohttp.ClientSession()
+        await session.close()      # an instance of an outside class: not Conn.close
+        d = dict()
+        await d.close()            # dict() is a class too
+    """
+    assert converted({"m.py": src}) == {"m.py:close"}
+    for line in ("clone = copy.copy(c)\n        await clone.close()", "best = max([c])\n        await best.close()"):
+        _, skips = run({"m.py": src.replace("d = dict()\n        await d.close()", line)})
+        assert "which may return any object" in skip_reason(skips, "Conn.close()")

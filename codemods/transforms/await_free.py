@@ -823,6 +823,27 @@ def stdlib_declares(dotted: str, attr: str) -> bool | None:
     return result
 
 
+def is_external_class(dotted: str) -> bool:
+    """Is ``dotted`` (outside the repository) a class? Looked up in the standard library when it is
+    there, otherwise judged by its name (``ClientSession`` is a class, ``copy_of`` is a function)."""
+    parts = dotted.split(".")
+    names = getattr(sys, "stdlib_module_names", frozenset())
+    if parts[0] in names and parts[0] not in _STDLIB_DENY and len(parts) > 1:
+        for i in range(len(parts) - 1, 0, -1):
+            try:
+                obj: Any = importlib.import_module(".".join(parts[:i]))
+            except Exception:
+                continue
+            for p in parts[i:]:
+                obj = getattr(obj, p, _MISSING)
+                if obj is _MISSING:
+                    return False
+            return isinstance(obj, type)
+        return False
+    last = parts[-1]
+    return last[:1].isupper() and not last.isupper()
+
+
 _PROTOCOLS = {"typing.Protocol", "typing_extensions.Protocol"}
 _ANYTHING = {"typing.Any", "typing_extensions.Any", "builtins.object"}
 _ABSTRACT_ROOTS = {"abc.ABC", "metaclass:abc.ABCMeta"}
@@ -1052,6 +1073,11 @@ class _Planner:
         shown = classref.split(":")[-1]
         if kind == "KA" and (classref in _ANYTHING or (node[0] == "repo" and self.is_protocol(node[1]))):
             result = ([], f"its annotation {shown} matches any object with a .{attr}()")
+            self._lookup[key] = result
+            return result
+        if node[0] == "ext" and kind == "KX" and not is_external_class(node[1]):
+            # ``x = copy.copy(conn)``, ``x = max(conns)``: a function outside the repository may return any object
+            result = ([], f"it comes from {shown}(), which may return any object")
             self._lookup[key] = result
             return result
         if node[0] == "ext" and kind == "KA":
