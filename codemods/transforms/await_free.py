@@ -420,6 +420,8 @@ class _Indexer:
         if isinstance(recv, ast.Call):
             func = recv.func
             if isinstance(func, ast.Name) and func.id == "super" and self.lookup("super", frame) is None:
+                if recv.args:
+                    return ("?", "super(...)")  # two-argument super(): the class it starts after may differ
                 f = frame
                 while f is not None and f.kind != "function":
                     f = f.parent
@@ -1127,7 +1129,10 @@ class AwaitFree(Transform):
     `import m; await m.f()`, `from m import f as g; await g()`, package re-exports, and
     `await self.method()` / `await cls.method()`. Converting a function can make its callers
     await-free as well: the transform repeats until nothing more changes. Awaits inside nested
-    functions do not count for the outer one.
+    functions do not count for the outer one. A method is converted only when every attribute
+    reference to its name in the repository resolves to it: through `self`/`cls`, `super()`, the
+    class itself, an instance created in the same scope (`c = Client(); await c.close()`) or a
+    parameter annotated with the class (`async def pay(account: Account)`).
 
     It leaves alone, and reports as skipped with the reason: overrides of a base-class method (or of
     any method of a base class from outside the repository that may declare it), methods that a
@@ -1171,7 +1176,10 @@ class AwaitFree(Transform):
     can see and update every reference to it in the repository, and skips anything public
     (`__all__`), unreferenced, decorated, overriding or overridden. Exceptions raised by the body
     now propagate at the call rather than at the `await`; at an `await f()` call site both happen in
-    the same expression, so behaviour is unchanged there. Options (`[tool.codemod.await-free]`):
+    the same expression, so behaviour is unchanged there. Parameter annotations are trusted: a
+    caller that passes an object of another class (a mock, a duck-typed stand-in) to a parameter
+    annotated `Account` is not seen. Files that do not parse are not seen either: fix them first.
+    Options (`[tool.codemod.await-free]`):
     `include-public = true` also converts names listed in `__all__`; `include-unreferenced = true`
     also converts functions nothing references.
     """
