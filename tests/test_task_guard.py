@@ -264,6 +264,12 @@ SKIPPED = {
             finally:
                 print("done")
         """,
+    "ensure_future() of a value, not of a call": """
+        import asyncio
+        async def f(fut):
+            asyncio.ensure_future(fut)
+            await y()
+        """,
     "spawned in a sync function": """
         import asyncio
         def f(loop: asyncio.AbstractEventLoop):

@@ -65,6 +65,10 @@ REASON_NO_AWAIT = (
     "nothing is awaited after the spawn, so a guard would cancel the task before it ever runs: "
     "it is meant to outlive {func}(); give it a longer-lived owner by hand"
 )
+REASON_FUTURE = (
+    "ensure_future() of a value, not of a call: if it is already a future it is returned as it is, "
+    "and may belong to someone else; guard it by hand if it is a coroutine"
+)
 REASON_ONE_LINE = "the body of {func}() is on the same line as its def; guard it by hand"
 REASON_NAME_TAKEN = "`{name}` already means something else here, so the guard cannot be added; guard it by hand"
 REASON_SELF_CLOSE = "stored on self: cancel it in {where} by hand"
@@ -590,7 +594,18 @@ class _Analyzer(cst.CSTVisitor):
         if owner.asynchronous is None:
             self.skip(node, REASON_SYNC)
             return
+        if self.passes_through(node):
+            self.skip(node, REASON_FUTURE)
+            return
         self.plan_guard(node, kind, owner)
+
+    def passes_through(self, call: cst.Call) -> bool:
+        """`ensure_future(x)` of anything but a call: x may be a future someone else owns, which
+        ensure_future returns as it is; cancelling it here would cancel their future."""
+        if not {q for q in self.qualnames(call.func) if q.endswith(".ensure_future")}:
+            return False
+        first = call.args[0].value if call.args and not call.args[0].keyword and not call.args[0].star else None
+        return not isinstance(first, cst.Call)
 
     def guard_on_self(self, node: cst.Call, owner) -> None:
         """`self.attr = spawn(...)`: owned if the class uses the attribute; else cancel it on close."""
@@ -1121,7 +1136,8 @@ class TaskGuard(Transform):
     Left alone and reported, with the reason: spawns in a sync function, at module level or in a
     class body; tasks stored on `self` when the class has no such method or `__init__` does not set
     the attribute; tasks stored in a `global`/`nonlocal`; spawns inside expressions the transform
-    does not follow; and spawns after which some way out of the function (falling off its end, a
+    does not follow; `ensure_future(x)` of a value rather than a call (`x` may be a future owned
+    elsewhere); and spawns after which some way out of the function (falling off its end, a
     `return`, an explicit `raise`) passes no `await`, `yield`, `async for` or `async with`: the
     guard would cancel such a task before it ever runs, so it is clearly meant to outlive the
     function. (A loop whose body awaits is taken to run at least once; exceptions raised by other
