@@ -605,3 +605,26 @@ def test_objects_returned_by_outside_functions_are_unknown_receivers():
     for line in ("clone = copy.copy(c)\n        await clone.close()", "best = max([c])\n        await best.close()"):
         _, skips = run({"m.py": src.replace("d = dict()\n        await d.close()", line)})
         assert "which may return any object" in skip_reason(skips, "Conn.close()")
+
+
+def test_explicit_implementation_of_a_protocol_is_an_ordinary_subclass():
+    src = """
+    from typing import Protocol
+
+    class Reader(Protocol):
+        async def read(self) -> bytes: ...
+
+    class FileReader(Reader):
+        async def read(self) -> bytes:
+            return b""
+
+        async def size(self) -> int:
+            return 0
+
+    async def main(r: FileReader):
+        await r.read()
+        return await r.size()
+    """
+    _, skips = run({"m.py": src})
+    assert "overrides Reader.read" in skip_reason(skips, "FileReader.read()")
+    assert converted({"m.py": src}) == {"m.py:size"}

@@ -1032,7 +1032,8 @@ class _Planner:
         return sorted(out)
 
     def is_protocol(self, cid: str) -> bool:
-        return any(n[0] == "ext" and n[1] in _PROTOCOLS for n in self.mro(cid))
+        """A protocol class lists Protocol among its own bases (its explicit subclasses are nominal)."""
+        return any(n[0] == "ext" and n[1] in _PROTOCOLS for n in self.bases(cid))
 
     def external_subclasses(self, dotted: str) -> list[str]:
         """Repository classes with the external class ``dotted`` in their MRO."""
@@ -1455,10 +1456,8 @@ class AwaitFree(Transform):
             _, c = pl.classes[ccid]
             if name in c.rebound:
                 return f"{name} is bound more than once in class {c.name}"
-            mro = pl.mro(ccid)
-            for node in mro[1:]:
-                if node[0] == "ext" and node[1] in _PROTOCOLS:
-                    return f"method of Protocol class {c.name}: the async signature is a contract"
+            if pl.is_protocol(ccid):
+                return f"method of Protocol class {c.name}: the async signature is a contract"
             why = self.override_reason(pl, ccid, c, name)
             if why:
                 return why
