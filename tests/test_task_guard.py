@@ -239,7 +239,7 @@ SKIPPED = {
                 await y()
             await inner()
         """,
-    "an expression the transform does not follow": """
+    "a conditional expression, which the transform does not follow": """
         import asyncio
         async def f(c):
             t = asyncio.create_task(x()) if c else None

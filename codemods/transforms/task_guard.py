@@ -58,9 +58,24 @@ REASON_MODULE = "spawned at module level: there is no function scope to tie the 
 REASON_CLASS = "spawned in a class body: there is no function scope to tie the task to; give it an owner by hand"
 REASON_GLOBAL = "stored in a {kind} variable: its owner is outside this function; check by hand that something cancels it"
 REASON_UNKNOWN = (
-    "the task is used in an expression the transform does not follow; "
+    "the task is used in {where}, which the transform does not follow; "
     "check by hand that something keeps and cancels it"
 )
+_EXPRESSION_NAMES = {
+    "IfExp": "a conditional expression",
+    "NamedExpr": "an assignment expression (:=)",
+    "BooleanOperation": "an `and`/`or`",
+    "Attribute": "an attribute access on the new task",
+    "Assign": "a multiple or unpacking assignment",
+    "AnnAssign": "an unpacking assignment",
+    "Comparison": "a comparison",
+    "Index": "a subscript",
+    "Subscript": "a subscript",
+    "WithItem": "a `with` item",
+    "If": "an `if` test",
+    "While": "a `while` test",
+    "For": "a `for` loop header",
+}
 REASON_NO_AWAIT = (
     "nothing is awaited after the spawn, so a guard would cancel the task before it ever runs: "
     "it is meant to outlive {func}(); give it a longer-lived owner by hand"
@@ -583,7 +598,9 @@ class _Analyzer(cst.CSTVisitor):
                 self.skip(node, verdict)
                 return
         if kind == UNKNOWN:
-            self.skip(node, REASON_UNKNOWN)
+            kind_name = type(self.parent(node)).__name__
+            where = _EXPRESSION_NAMES.get(kind_name, f"an expression ({kind_name})")
+            self.skip(node, REASON_UNKNOWN.format(where=where))
             return
         if owner is None:
             self.skip(node, REASON_MODULE)
