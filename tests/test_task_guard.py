@@ -5,11 +5,13 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
+import gc
 import io
 import pickle
 import sys
 import textwrap
 import types
+import weakref
 from pathlib import Path
 
 import libcst as cst
@@ -175,9 +177,8 @@ PAIRS = {
             '''Docstring.'''
             global COUNT
             COUNT += 1
-            while True:
-                if conn.ready: asyncio.create_task(conn.ping())
-                await conn.recv()
+            if conn.ready: asyncio.create_task(conn.ping())
+            await conn.recv()
         """,
         """
         import asyncio
@@ -189,9 +190,35 @@ PAIRS = {
             global COUNT
             COUNT += 1
             with cl.ExitStack() as stack:
+                if conn.ready: ping_task = asyncio.create_task(conn.ping()); stack.callback(ping_task.cancel)
+                await conn.recv()
+        """,
+    ),
+    "spawns in a loop: a task set that lets finished tasks go": (
+        """
+        import asyncio
+
+
+        async def dispatch(queue, task):
+            while True:
+                job = await queue.get()
+                asyncio.create_task(job.run())
+        """,
+        """
+        import asyncio
+
+
+        async def dispatch(queue, task):
+            tasks = set()
+            try:
                 while True:
-                    if conn.ready: ping_task = asyncio.create_task(conn.ping()); stack.callback(ping_task.cancel)
-                    await conn.recv()
+                    job = await queue.get()
+                    run_task = asyncio.create_task(job.run())
+                    tasks.add(run_task)
+                    run_task.add_done_callback(tasks.discard)
+            finally:
+                for pending_task in tasks:
+                    pending_task.cancel()
         """,
     ),
     "custom guard": (
@@ -468,7 +495,8 @@ async def settle():
 def test_program_is_guarded_where_expected():
     result = apply(PROGRAM)
     assert len(result.changes) == 4 and not result.skips
-    assert result.new_text.count("with contextlib.ExitStack() as stack:") == 3
+    assert result.new_text.count("with contextlib.ExitStack() as stack:") == 2
+    assert result.new_text.count("tasks = set()") == 1  # looping_owner
 
 
 def run_owner(mod, owner_name, *args):
@@ -528,6 +556,51 @@ def test_tasks_spawned_in_a_loop_live_until_the_function_ends():
     assert while_running == [f"{n} started" for n in names]  # none cancelled by its loop iteration
     assert after[:5] == while_running + ["owner exits"]
     assert sorted(after[5:]) == sorted(f"{n} cancelled" for n in names)
+
+
+def test_loop_guard_lets_finished_tasks_go():
+    text = src("""
+        import asyncio
+
+
+        async def quick():
+            await asyncio.sleep(0)
+
+
+        async def owner(spawned, gate):
+            for _ in range(3):
+                spawned.append(asyncio.create_task(quick()))
+            await gate.wait()
+        """)
+    # `spawned.append(task)` would own the tasks: spawn them bare, and record them some other way
+    text = text.replace("spawned.append(asyncio.create_task(quick()))", "asyncio.create_task(quick())")
+    result = apply(text)
+    assert "add_done_callback(tasks.discard)" in result.new_text
+    guarded = load(result.new_text)
+
+    async def scenario():
+        gate = asyncio.Event()
+        before = set(asyncio.all_tasks())
+        owner = asyncio.create_task(guarded.owner([], gate))
+        await asyncio.sleep(0)
+        children = [weakref.ref(t) for t in asyncio.all_tasks() - before - {owner}]
+        assert len(children) == 3
+        await settle()
+        gc.collect()
+        alive = [r() for r in children if r() is not None]
+        assert all(t.done() for t in alive)
+        last = guarded_local(owner, "quick_task")
+        gate.set()
+        await owner
+        return alive, last
+
+    alive, last = asyncio.run(scenario())
+    # only the last task is still referenced, by the owner's own variable: the guard keeps none
+    assert alive == [last]
+
+
+def guarded_local(task: asyncio.Task, name: str):
+    return task.get_coro().cr_frame.f_locals[name]
 
 
 def test_custom_guard_is_imported_and_used(monkeypatch):

@@ -323,14 +323,25 @@ class _Guarded:
     line: cst.SimpleStatementLine | cst.SimpleStatementSuite
     var: str  # existing local, or a fresh name for a bare statement
     bare: bool
-    guard_name: str  # the `as` name of the guard it is registered with
+    existing: str | None  # the `as` name of a guard the function already has, or None: the new one
+    register: list[str] = field(default_factory=list)  # statements that hand the task to its guard
+
+
+# The new guard of a function, in one of three forms:
+STACK = "stack"  # with contextlib.ExitStack() as stack: ... stack.callback(task.cancel)
+TASK_SET = "set"  # tasks = set(); try: ... tasks.add(task); task.add_done_callback(tasks.discard)
+#                   finally: for task in tasks: task.cancel()        (for spawns in loops)
+CUSTOM = "custom"  # with task_guard() as tasks: ... tasks.add(task)   (the `guard` option)
 
 
 @dataclass
 class _FunctionPlan:
     func: cst.FunctionDef
-    guard_name: str = ""  # the `as` name of the new guard
     start: int = -1  # index in func.body.body of the first statement the new guard wraps; -1: none
+    in_loop: bool = False  # a spawn for the new guard is inside a loop
+    form: str = ""
+    guard_name: str = ""  # the `as` name of the new guard (the set, for TASK_SET)
+    loop_var: str = ""  # TASK_SET: the name the `finally` loops over the set with
     spawns: list[_Guarded] = field(default_factory=list)
 
 
@@ -519,13 +530,14 @@ class _Analyzer(cst.CSTVisitor):
             self.guard_expr = f"{style}.ExitStack()"
             self.import_needed = ("contextlib", None) if style == "contextlib" else None
 
-    def guard_name_free(self, func: cst.FunctionDef) -> bool:
-        """The guard's head name means nothing but the guard in `func` (or is not bound yet)."""
+    def name_free(self, func: cst.FunctionDef, head: str) -> bool:
+        """`head` means nothing here but what the guard needs (or is not bound yet) inside `func`."""
         scope = self.get_metadata(ScopeProvider, func.body.body[0], None)
         if scope is None:
             return False
-        bound = {q.name for q in scope.get_qualified_names_for(self.guard_head)}
-        return not bound or bound == {self.guard_qualname}
+        bound = {q.name for q in scope.get_qualified_names_for(head)}
+        wanted = "builtins.set" if head == "set" else self.guard_qualname
+        return not bound or bound == {wanted}
 
     def _import_style(self) -> str:
         """"from" for `from contextlib import ExitStack`, else the name `contextlib` is bound to."""
@@ -581,6 +593,8 @@ class _Analyzer(cst.CSTVisitor):
             for call in self._calls:
                 if self.is_spawn(call):
                     self.analyze(call)
+            for plan in list(self.plans.values()):
+                self.finish(plan)
 
     def analyze(self, node: cst.Call) -> None:
         kind = self.kind(node)
@@ -664,25 +678,60 @@ class _Analyzer(cst.CSTVisitor):
             return
         plan = self.plans.setdefault(func, _FunctionPlan(func))
         top = self.top_level_index(line, func)
-        guard_name = self.existing_guard(func.body.body[top])
-        if guard_name is None:
+        existing = self.existing_guard(func.body.body[top])
+        if existing is None:
             # a spawn outside any guard the function already has: it gets the function's new guard,
             # which wraps everything from the first such spawn's statement to the end
             if plan.start < 0:
-                if not self.guard_name_free(func):
-                    self.skip(call, REASON_NAME_TAKEN.format(name=self.guard_head))
-                    return
-                plan.guard_name = self.fresh(
-                    func, ("tasks", "guarded_tasks") if self.guard else ("stack", "task_stack")
-                )
                 plan.start = top
-            guard_name = plan.guard_name
+            plan.in_loop = plan.in_loop or self.in_loop(line, func)
         if kind == BARE:
             var = self.fresh(func, _task_names(call))
         else:
             var = _assign_target(small).value
-        plan.spawns.append(_Guarded(call, small, line, var, kind == BARE, guard_name))
-        self.changes.append((*self.pos(call), f"task `{var}` is now cancelled when {func.name.value}() exits"))
+        plan.spawns.append(_Guarded(call, small, line, var, kind == BARE, existing))
+
+    def finish(self, plan: _FunctionPlan) -> None:
+        """Choose the form and the names of a function's new guard; write every registration."""
+        func = plan.func
+        if plan.start >= 0:
+            if self.guard is not None:
+                plan.form, head = CUSTOM, self.guard_head
+            elif plan.in_loop:
+                # an ExitStack would keep every task of a long-running loop until the function ends
+                plan.form, head = TASK_SET, "set"
+            else:
+                plan.form, head = STACK, self.guard_head
+            if not self.name_free(func, head):
+                for g in [g for g in plan.spawns if g.existing is None]:
+                    self.skip(g.call, REASON_NAME_TAKEN.format(name=head))
+                    plan.spawns.remove(g)
+                plan.start = -1
+            elif plan.form == TASK_SET:
+                plan.guard_name = self.fresh(func, ("tasks", "background_tasks", "spawned_tasks"))
+                plan.loop_var = self.fresh(func, ("task", "pending_task"))
+            else:
+                names = ("tasks", "guarded_tasks") if plan.form == CUSTOM else ("stack", "task_stack")
+                plan.guard_name = self.fresh(func, names)
+        for g in plan.spawns:
+            name = g.existing or plan.guard_name
+            if g.existing is None and plan.form == TASK_SET:
+                g.register = [f"{name}.add({g.var})", f"{g.var}.add_done_callback({name}.discard)"]
+            elif self.guard is not None:
+                g.register = [f"{name}.add({g.var})"]
+            else:
+                g.register = [f"{name}.callback({g.var}.cancel)"]
+            self.changes.append((*self.pos(g.call), f"task `{g.var}` is now cancelled when {func.name.value}() exits"))
+        if not plan.spawns:
+            del self.plans[func]
+
+    def in_loop(self, node: cst.CSTNode, func: cst.FunctionDef) -> bool:
+        cur = self.parent(node)
+        while cur is not None and cur is not func:
+            if isinstance(cur, (cst.For, cst.While)):
+                return True
+            cur = self.parent(cur)
+        return False
 
     def top_level_index(self, node: cst.CSTNode, func: cst.FunctionDef) -> int:
         cur = node
@@ -939,14 +988,12 @@ class _Rewriter(cst.CSTTransformer):
         self,
         plans: Mapping[cst.FunctionDef, _FunctionPlan],
         guard_expr: str,
-        custom: bool,
         close_plans: Mapping[cst.FunctionDef, list[str]],
     ) -> None:
         super().__init__()
         self.plans = plans
         self.close_plans = close_plans
         self.guard_expr = guard_expr
-        self.custom = custom
         self.by_small: dict[cst.CSTNode, tuple[_Guarded, _FunctionPlan]] = {}
         self.lines: set[cst.CSTNode] = set()
         for plan in plans.values():
@@ -954,12 +1001,9 @@ class _Rewriter(cst.CSTTransformer):
                 self.by_small[g.small] = (g, plan)
                 self.lines.add(g.line)
 
-    def _register(self, g: _Guarded, plan: _FunctionPlan) -> cst.BaseSmallStatement:
-        if self.custom:
-            code = f"{g.guard_name}.add({g.var})"
-        else:
-            code = f"{g.guard_name}.callback({g.var}.cancel)"
-        return cst.parse_statement(code + "\n").body[0]  # type: ignore[attr-defined]
+    @staticmethod
+    def _register(g: _Guarded) -> list[cst.BaseSmallStatement]:
+        return [cst.parse_statement(code + "\n").body[0] for code in g.register]  # type: ignore[attr-defined]
 
     def _expand(self, original, updated):
         """New small statements for a line: bare spawns named, each followed by its registration."""
@@ -978,7 +1022,7 @@ class _Rewriter(cst.CSTTransformer):
                     semicolon=new_small.semicolon,
                 )
             out.append(new_small)
-            out.append(self._register(g, plan))
+            out.extend(self._register(g))
         return out
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
@@ -988,8 +1032,7 @@ class _Rewriter(cst.CSTTransformer):
         if len(original_node.body) == 1:
             # one statement per line, as the original: the registration gets its own line
             first = updated_node.with_changes(body=[smalls[0].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
-            second = cst.SimpleStatementLine(body=[smalls[1]])
-            return cst.FlattenSentinel([first, second])
+            return cst.FlattenSentinel([first, *(cst.SimpleStatementLine(body=[s]) for s in smalls[1:])])
         return updated_node.with_changes(body=_fix_semicolons(smalls))
 
     def leave_SimpleStatementSuite(self, original_node, updated_node):
@@ -1002,18 +1045,29 @@ class _Rewriter(cst.CSTTransformer):
         if plan is not None and plan.start >= 0:
             body = list(updated_node.body.body)
             first = body[plan.start]
-            guard = cst.With(
-                items=[
-                    cst.WithItem(
-                        item=cst.parse_expression(self.guard_expr),
-                        asname=cst.AsName(name=cst.Name(plan.guard_name)),
+            guarded = cst.IndentedBlock(body=[first.with_changes(leading_lines=()), *body[plan.start + 1 :]])
+            if plan.form == TASK_SET:
+                init = cst.parse_statement(f"{plan.guard_name} = set()\n").with_changes(leading_lines=first.leading_lines)
+                template = cst.parse_statement(
+                    f"try:\n    pass\nfinally:\n    for {plan.loop_var} in {plan.guard_name}:\n"
+                    f"        {plan.loop_var}.cancel()\n"
+                )
+                new = [init, template.with_changes(body=guarded)]  # type: ignore[union-attr]
+            else:
+                new = [
+                    cst.With(
+                        items=[
+                            cst.WithItem(
+                                item=cst.parse_expression(self.guard_expr),
+                                asname=cst.AsName(name=cst.Name(plan.guard_name)),
+                            )
+                        ],
+                        body=guarded,
+                        leading_lines=first.leading_lines,
                     )
-                ],
-                body=cst.IndentedBlock(body=[first.with_changes(leading_lines=()), *body[plan.start + 1 :]]),
-                leading_lines=first.leading_lines,
-            )
+                ]
             updated_node = updated_node.with_changes(
-                body=updated_node.body.with_changes(body=[*body[: plan.start], guard])
+                body=updated_node.body.with_changes(body=[*body[: plan.start], *new])
             )
         attrs = self.close_plans.get(original_node)
         if attrs:
@@ -1120,11 +1174,17 @@ class TaskGuard(Transform):
     `stack.callback(task.cancel)` after each unowned spawn, so the task is cancelled when the
     function exits: normally, by `return`, or by an exception (including its own cancellation).
 
-    A sync `with contextlib.ExitStack()` is used rather than `AsyncExitStack` or a `try/finally`:
-    it adds no `await` (so no new suspension point, no change in how the function interleaves with
-    other tasks), keeps the rest of the body at one extra indentation level however many tasks the
-    function spawns, and its callbacks run in reverse order on every way out. `task.cancel` is only
-    requested, not awaited, which is the minimum change that gives the task an owner.
+    A sync `with contextlib.ExitStack()` is used rather than `AsyncExitStack` or a hand-written
+    `try/finally`: it adds no `await` (so no new suspension point, no change in how the function
+    interleaves with other tasks), is one statement and one extra indentation level however many
+    tasks the function spawns, and its callbacks run on every way out. `task.cancel` is only
+    requested, not awaited: the minimum change that gives the task an owner.
+
+    When a spawn is inside a loop, an ExitStack would hold every task the loop ever started until
+    the function ends (without bound, for a `while True:` dispatcher). Such functions get the
+    asyncio docs' task-set pattern instead, with the cancel in a `finally`:
+    `tasks = set()`, `try:` ... `tasks.add(task)` and `task.add_done_callback(tasks.discard)`
+    after each spawn ... `finally: for task in tasks: task.cancel()`. Finished tasks leave the set.
 
     Spawns that are already owned are never touched: `TaskGroup.create_task`, anyio/trio nursery
     spawns, a task awaited or cancelled later (including in a `try/finally`), passed to `gather`,
@@ -1222,11 +1282,11 @@ class TaskGuard(Transform):
         wrapper.visit(analyzer)
         if not analyzer.plans and not analyzer.close_plans:
             return module
-        rewriter = _Rewriter(
-            analyzer.plans, analyzer.guard_expr, custom=self._guard is not None, close_plans=analyzer.close_plans
-        )
+        rewriter = _Rewriter(analyzer.plans, analyzer.guard_expr, close_plans=analyzer.close_plans)
         new = wrapper.module.visit(rewriter)
-        if analyzer.import_needed is not None and any(p.start >= 0 for p in analyzer.plans.values()):
+        if analyzer.import_needed is not None and any(
+            p.start >= 0 and p.form != TASK_SET for p in analyzer.plans.values()
+        ):
             new = _add_import(new, *analyzer.import_needed)
         for line, col, message in analyzer.changes:
             ctx.change(line, col, message)

@@ -12,3 +12,11 @@ async def on_login(user, audit):
     else:
         await user.touch()
     return user
+
+
+async def on_upload(user, scanner, blob):
+    asyncio.create_task(scanner.scan(blob))
+    if blob.size == 0:
+        return None
+    await user.store(blob)
+    return blob.id

@@ -1,0 +1,16 @@
+import asyncio
+
+
+async def dispatch(queue, handle):
+    """Hand every job to its own task, until the dispatcher is cancelled."""
+    while True:
+        job = await queue.get()
+        asyncio.create_task(handle(job))
+
+
+async def drain(queue, handle):
+    while not queue.empty():
+        job = queue.get_nowait()
+        asyncio.create_task(handle(job))
+        await asyncio.sleep(0)
+    await queue.join()
