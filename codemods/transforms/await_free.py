@@ -1445,7 +1445,7 @@ class AwaitFree(Transform):
         name = d.name
         is_method = d.cls is not None
         if name.startswith("__") and name.endswith("__"):
-            return "async dunder methods implement a protocol that requires a coroutine"
+            return "dunder method: Python calls it implicitly (async with, async for, await obj()), so its call sites cannot be updated"
         if d.abstract:
             return "abstract method: the async signature is a contract for its implementations"
         if d.decorators:
