@@ -862,3 +862,23 @@ def test_guarded_programs_change_only_when_tasks_end(body):
         assert count("spawned") == count("start") == count("end") + count("cancelled"), log_after
         cancelled = [i for i, e in enumerate(log_after) if e == f"{name} cancelled"]
         assert all(i > exit_at for i in cancelled), log_after
+
+
+def test_existing_exit_stack_is_not_used_for_spawns_in_a_loop():
+    text = src("""
+        import asyncio
+        import contextlib
+
+
+        async def f(q):
+            with contextlib.ExitStack() as stack:
+                asyncio.create_task(q.a())
+                while True:
+                    await q.get()
+                    asyncio.create_task(q.b())
+        """)
+    new = apply(text).new_text
+    assert "stack.callback(a_task.cancel)" in new
+    assert "tasks.add(b_task)" in new and "b_task.add_done_callback(tasks.discard)" in new
+    assert "stack.callback(b_task" not in new
+    assert apply(new).new_text == new

@@ -679,6 +679,8 @@ class _Analyzer(cst.CSTVisitor):
         plan = self.plans.setdefault(func, _FunctionPlan(func))
         top = self.top_level_index(line, func)
         existing = self.existing_guard(func.body.body[top])
+        if existing is not None and self.guard is None and self.in_loop(line, func):
+            existing = None  # an ExitStack would keep every task the loop starts: use a task set
         if existing is None:
             # a spawn outside any guard the function already has: it gets the function's new guard,
             # which wraps everything from the first such spawn's statement to the end
