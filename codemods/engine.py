@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -353,13 +354,13 @@ def run(
     # second round: files mentioning names another file's facts made interesting (cross-file references)
     extra: dict[str, list[Transform]] = {}
     for t in transforms:
-        names = t.reference_names(facts[t.name])
-        if not names:
+        mentions = word_matcher(t.reference_names(facts[t.name]))
+        if mentions is None:
             continue
         for rel, data in contents.items():
             if rel in errored or t in wanted.get(rel, ()) or (not t.cross_file and rel not in scope):
                 continue
-            if any(n in data for n in names):
+            if mentions(data):
                 extra.setdefault(rel, []).append(t)
     if extra:
         index_round(extra)
@@ -410,6 +411,18 @@ def run(
         "total_s": round(t_rewrite - t0, 4),
     }
     return cs
+
+
+def word_matcher(names: Iterable[bytes]) -> Callable[[bytes], bool] | None:
+    """A test for any of ``names`` as a whole word (``main`` is not found in ``domain``).
+
+    Over-inclusive by design: a non-ASCII letter next to a name counts as a word boundary.
+    """
+    names = sorted(set(names), key=len, reverse=True)
+    if not names:
+        return None
+    pattern = re.compile(rb"(?<![A-Za-z0-9_])(?:" + b"|".join(re.escape(n) for n in names) + rb")(?![A-Za-z0-9_])")
+    return lambda data: pattern.search(data) is not None
 
 
 def _package_dirs(root: str, contents: dict[str, bytes]) -> set[str]:

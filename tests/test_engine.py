@@ -232,3 +232,11 @@ def test_facts_cache_serves_unchanged_files_and_misses_edited_ones(repo):
     # other options are another key
     other = engine.run([str(r)], [DemoRename()], root=str(r), jobs=1, cache_dir=cache)
     assert other.diff() == third.diff()
+
+
+def test_reference_names_are_matched_as_whole_words():
+    match = engine.word_matcher([b"main", b"close"])
+    assert match(b"asyncio.run(main())")
+    assert match(b"await conn.close()")
+    assert not match(b"domain = 'x'; enclosed = remaining = 1")
+    assert engine.word_matcher([]) is None
