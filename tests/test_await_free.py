@@ -628,3 +628,64 @@ def test_explicit_implementation_of_a_protocol_is_an_ordinary_subclass():
     _, skips = run({"m.py": src})
     assert "overrides Reader.read" in skip_reason(skips, "FileReader.read()")
     assert converted({"m.py": src}) == {"m.py:size"}
+
+
+# -- behaviour: random call graphs run the same before and after --------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def call_graphs(draw):
+    """A module of async functions (and methods) calling each other in a DAG, some really suspending,
+    some handed to gather(), plus main() run by asyncio.run()."""
+    n = draw(st.integers(2, 7))
+    lines = ["import asyncio", "", "", "class Box:", "    def __init__(self, k):", "        self.k = k", ""]
+    lines += ["    async def get(self, x):", "        return x * self.k", ""]
+    lines += ["    async def twice(self, x):", "        return await self.get(x) + await self.get(x + 1)", "", ""]
+    for i in range(n):
+        callees = draw(st.lists(st.integers(0, i - 1), max_size=3, unique=True)) if i else []
+        body = [f"    total = {i}"]
+        for j in callees:
+            form = draw(st.sampled_from(["plain", "paren", "method", "gather"]))
+            if form == "plain":
+                body.append(f"    total += await f{j}(x + 1)")
+            elif form == "paren":
+                body.append(f"    total += (await f{j}(x)).real")
+            elif form == "method":
+                body.append(f"    total += await Box({j}).twice(x)")
+            else:
+                body.append(f"    total += sum(await asyncio.gather(f{j}(x)))")
+        if draw(st.booleans()) and draw(st.booleans()):
+            body.append("    await asyncio.sleep(0)")
+        if draw(st.booleans()):
+            body.append("    async def nested():\n        await asyncio.sleep(0)\n        return 1")
+        lines += [f"async def f{i}(x):", *body, "    return total + x", "", ""]
+    calls = ", ".join(f"await f{i}({i})" for i in range(n))
+    lines += ["async def main():", f"    return [{calls}, await Box(3).twice(2)]", ""]
+    lines += ["", "RESULT = asyncio.run(main())", ""]
+    return "\n".join(lines)
+
+
+def _result(src: str):
+    ns: dict = {"__name__": "generated"}
+    exec(compile(src, "generated.py", "exec"), ns)
+    return ns["RESULT"], ns
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(call_graphs())
+def test_random_call_graphs_compute_the_same_after_the_rewrite(src):
+    out, _ = run({"gen.py": src})
+    new = out.get("gen.py", src)
+    before, _ = _result(src)
+    after, ns = _result(new)
+    assert after == before
+    import inspect
+
+    for name, obj in ns.items():
+        if name.startswith("f") and callable(obj) and not inspect.iscoroutinefunction(obj):
+            assert f"async def {name}(" in src  # only functions that were async were touched
+    again, _ = run({"gen.py": new})
+    assert again == {}  # a second run changes nothing
