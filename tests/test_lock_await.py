@@ -600,3 +600,108 @@ def test_captured_arguments_keep_their_values(tmp_path: Path):
     ]
     assert all(o.returncode == 0 for o in outs), [o.stderr for o in outs]
     assert outs[0].stdout == outs[1].stdout
+
+
+# --------------------------------------------------------------------------------------------
+# differential: random lock blocks run one operation at a time return and report the same
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ARGS = ["x", "y", "key", "self.n", "len(self.items)", "self.data.get(key)", "list(self.items)", "self.items", "x + self.n"]
+_STATEMENTS = [
+    "self.n += 1",
+    "x = self.n * 2",
+    "x = len(self.items)",
+    "x += 1",
+    "y = x + 1",
+    "self.items.append(x)",
+    "self.data[key] = x",
+    "self.items = [x]",
+    "await self.tell({a}, {b})",
+    "await self.tell({a})",
+    "y = await self.fetch({a})",
+    "if flag:\n    await self.tell({a}, {b})",
+    "if self.n > 2:\n    await self.tell({a})",
+    "if flag:\n    return {a}",
+    "for i in range(2):\n    self.n += i\n    await self.tell(i, {a})",
+    "while self.items and len(self.items) > 3:\n    x = self.items.pop()\n    await self.tell(x)",
+    "for v in list(self.items):\n    await self.tell(v, {a})",
+    "self.items.clear()",
+    "self.data.pop(key, None)",
+    "y = x",
+    "x = await self.fetch(x)",
+    "await self.tell(*self.items)",
+    "await self.tell(k={a})",
+]
+_ENDINGS = ["", "return y", "return {a}", "return await self.fetch({a})", "return x + 1"]
+
+
+def _render(choices, ending, args) -> str:
+    import itertools
+
+    args = itertools.cycle(args)
+    lines = []
+    for c in choices:
+        stmt = _STATEMENTS[c].format(a=next(args), b=next(args))
+        lines.append(textwrap.indent(stmt, " " * 12))
+    if _ENDINGS[ending]:
+        lines.append(" " * 12 + _ENDINGS[ending].format(a=next(args)))
+    body = "\n".join(lines)
+    return f'''\
+import asyncio
+
+
+class Box:
+    def __init__(self):
+        self._lock = asyncio.Lock()
+        self.n = 0
+        self.items = []
+        self.data = {{}}
+        self.records = []
+
+    async def tell(self, *args, **kwargs):
+        self.records.append(repr((args, kwargs)))
+
+    async def fetch(self, value):
+        return (value if isinstance(value, int) else 7) + 100
+
+    async def op(self, key, flag):
+        x = y = 0
+        async with self._lock:
+{body}
+        return (x, y, self.n)
+
+
+async def main():
+    box = Box()
+    out = []
+    for key, flag in [("a", True), ("b", False), ("a", False), ("c", True)]:
+        out.append(await box.op(key, flag))
+    return out, box.records, box.n, box.items, box.data
+'''
+
+
+def _outcome(src: str):
+    namespace: dict = {"__name__": "lock_await_differential"}
+    exec(compile(src, "<differential>", "exec"), namespace)
+    return asyncio_run(namespace["main"]())
+
+
+def asyncio_run(coro):
+    import asyncio
+
+    return asyncio.run(coro)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    choices=st.lists(st.integers(0, len(_STATEMENTS) - 1), min_size=1, max_size=7),
+    ending=st.integers(0, len(_ENDINGS) - 1),
+    args=st.lists(st.sampled_from(_ARGS), min_size=3, max_size=3),
+)
+def test_random_blocks_behave_the_same_one_task_at_a_time(choices, ending, args):
+    src = _render(choices, ending, args)
+    result = apply_to_source([LockAwait()], src)
+    assert not result.errors, (src, result.errors)
+    assert _outcome(result.new_text) == _outcome(src), (src, result.new_text)

@@ -153,23 +153,44 @@ class _Reads(cst.CSTVisitor):
 
     def __init__(self) -> None:
         self.names: set[str] = set()
+        self.accesses = False  # reads an attribute or a subscript
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.add(node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
+        self.accesses = True
         node.value.visit(self)
         return False
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self.accesses = True
 
     def visit_Arg(self, node: cst.Arg) -> bool:
         node.value.visit(self)
         return False
 
 
+# Facts about nodes, computed once per rewrite (LibCST rebuilds a subtree on every visit).
+_MEMO: dict[tuple[str, int], tuple[Any, ...]] = {}
+
+
+def _read_facts(node: cst.CSTNode) -> tuple[Any, frozenset[str], bool]:
+    hit = _MEMO.get(("reads", id(node)))
+    if hit is None or hit[0] is not node:
+        v = _Reads()
+        node.visit(v)
+        hit = _MEMO[("reads", id(node))] = (node, frozenset(v.names), v.accesses)
+    return hit  # type: ignore[return-value]
+
+
 def _reads(node: cst.CSTNode) -> set[str]:
-    v = _Reads()
-    node.visit(v)
-    return v.names
+    return set(_read_facts(node)[1])
+
+
+def _accesses(node: cst.CSTNode) -> bool:
+    """The node reads an attribute or a subscript."""
+    return _read_facts(node)[2]
 
 
 def _chain(node: cst.BaseExpression, code) -> Optional[str]:
@@ -273,10 +294,19 @@ class _Effects(cst.CSTVisitor):
 
 
 def _effects(stmts: Sequence[cst.CSTNode], code) -> _Effects:
-    v = _Effects(code)
+    total = _Effects(code)
     for s in stmts:
-        s.visit(v)
-    return v
+        hit = _MEMO.get(("effects", id(s)))
+        if hit is None or hit[0] is not s:
+            v = _Effects(code)
+            s.visit(v)
+            hit = _MEMO[("effects", id(s))] = (s, v)
+        one = hit[1]
+        total.names |= one.names
+        total.stores |= one.stores
+        total.receivers |= one.receivers
+        total.heap = total.heap or one.heap
+    return total
 
 
 class _Exits(cst.CSTVisitor):
@@ -518,7 +548,11 @@ class LockAwait(Transform):
     def rewrite(self, module: cst.Module, file_plan: Any, ctx: RewriteContext) -> cst.Module:
         wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
         analyzer = _Analyzer(wrapper, self.patterns, ctx)
-        wrapper.visit(analyzer)
+        _MEMO.clear()
+        try:
+            wrapper.visit(analyzer)
+        finally:
+            _MEMO.clear()
         if not analyzer.edits:
             return module
         return wrapper.module.visit(_Apply(analyzer.edits, analyzer.replace))
@@ -969,6 +1003,7 @@ class _Block:
                         bound[name] = item
                     moved.append(item)
                     continue
+                self.check_stays(i, stmt, bound, moved)  # the loop/if itself stays under the lock
                 moved.append(self.collect(i, stmt, here))
                 continue
             if here:
@@ -990,34 +1025,52 @@ class _Block:
             # the statement stays under the lock, and now runs before every moved statement
             if not moved:
                 continue
-            ret = self.final_return(i, stmt, moved)
+            ret = self.final_return(i, stmt, moved, bound)
             if ret is not None:
                 item = _Moved(i, stmt, None, [(ret, self.fresh(self.capture_name(ret, "result")))])
                 moved.append(item)
                 continue
-            used = _reads(stmt) & set(bound)
-            if used:
-                name = sorted(used)[0]
-                producer = bound[name]
-                if producer.await_node is not None:
-                    raise _Fail(
-                        producer.index, producer.await_node,
-                        f"its result `{name}` is used inside {self.header} (line {self.line(stmt)})",
-                    )
-                raise _Fail(i, first_await(), f"`{name}`, computed from its result, is used inside {self.header} (line {self.line(stmt)})")
-            overwritten = _effects([stmt], self.code).names & set(bound)
-            if overwritten:
-                name = sorted(overwritten)[0]
-                raise _Fail(i, first_await(), f"`{name}` is assigned again inside {self.header} (line {self.line(stmt)}) after this await")
-            exit_node = _first_exit([stmt])
-            if exit_node is not None:
-                raise _Fail(
-                    i, first_await(),
-                    f"the rest of {self.header} may leave it early (line {self.line(exit_node)}), "
-                    "which would skip the await once moved after the block",
-                )
+            self.check_stays(i, stmt, bound, moved)
         if not moved:
             return None
+        return self.check_kept(moved)
+
+    def check_stays(self, i: int, stmt: cst.BaseStatement, bound: dict[str, _Moved], moved: list) -> None:
+        """A statement that stays under the lock runs before every moved one: it must not need them."""
+
+        def first_await() -> cst.Await:
+            return next(x.await_node for x in moved if x.await_node is not None)
+
+        if not moved:
+            return
+        used = _reads(stmt) & set(bound)
+        if used:
+            name = sorted(used)[0]
+            producer = bound[name]
+            if producer.await_node is not None:
+                raise _Fail(
+                    producer.index, producer.await_node,
+                    f"its result `{name}` is used inside {self.header} (line {self.line(stmt)})",
+                )
+            raise _Fail(i, first_await(), f"`{name}`, computed from its result, is used inside {self.header} (line {self.line(stmt)})")
+        overwritten = _effects([stmt], self.code).names & set(bound)
+        if overwritten:
+            name = sorted(overwritten)[0]
+            raise _Fail(i, first_await(), f"`{name}` is assigned again inside {self.header} (line {self.line(stmt)}) after this await")
+        exit_node = _first_exit([stmt])
+        if exit_node is not None:
+            raise _Fail(
+                i, first_await(),
+                f"the rest of {self.header} may leave it early (line {self.line(exit_node)}), "
+                "which would skip the await once moved after the block",
+            )
+
+    def check_kept(self, moved: list) -> _BlockEdit:
+        stmts = self.stmts
+
+        def first_await() -> cst.Await:
+            return next(x.await_node for x in moved if x.await_node is not None)
+
         # the lock must still protect something besides the awaits
         moved_idx = {x.index for x in moved if isinstance(x, _Moved)}
         kept = []
@@ -1066,7 +1119,7 @@ class _Block:
                 return False
         return True
 
-    def final_return(self, i: int, stmt: cst.BaseStatement, moved: list) -> Optional[cst.BaseExpression]:
+    def final_return(self, i: int, stmt: cst.BaseStatement, moved: list, bound: dict) -> Optional[cst.BaseExpression]:
         """`return <expr>` ending the block after moved awaits: its value can be computed under the lock
         when it reads only local variables the moved awaits are not given (and builtins)."""
         if i != len(self.stmts) - 1 or not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
@@ -1079,7 +1132,7 @@ class _Block:
             if x.await_node is not None:
                 given |= _reads(x.await_node)
         reads = _reads(ret.value)
-        if reads & given or any(not self.is_local(n) and n not in _BUILTINS for n in reads):
+        if reads & given or reads & set(bound) or any(not self.is_local(n) and n not in _BUILTINS for n in reads):
             return None
         if any(self.is_local(n) for n in reads & _BUILTINS):
             return None
@@ -1091,7 +1144,7 @@ class _Block:
         eff = _effects([stmt], self.code)
         if eff.heap or any(not self.is_local(n) for n in eff.names):
             return True
-        if m.findall(stmt, m.Attribute() | m.Subscript()):
+        if _accesses(stmt):
             return True
         return any(not self.is_local(n) and n not in _BUILTINS for n in _reads(stmt))
 
@@ -1195,8 +1248,15 @@ class _Block:
                 if arg.star and isinstance(item, _Moved) and not self.stable(arg.value, eff):
                     raise _Fail(item.index, item.await_node, f"an unpacked argument the rest of {self.header} may change; not moved")
             if isinstance(item, _Moved):
+                earlier = _effects([x.stmt for x in moved if isinstance(x, _Moved) and x.index < item.index], code).names
                 for k, arg in enumerate(args):
                     if not self.stable(arg.value, eff, strict=suspends):
+                        if _reads(arg.value) & earlier:
+                            raise _Fail(
+                                item.index, item.await_node,
+                                f"its argument `{_short(code(arg.value))}` needs the result of an earlier await and "
+                                f"reads state that may change once the lock is released; not moved",
+                            )
                         param = self.param_name(callee, args, k)
                         if isinstance(arg.value, cst.Name):
                             name = self.fresh(self.capture_name(arg.value), param)
