@@ -689,3 +689,9 @@ def test_random_call_graphs_compute_the_same_after_the_rewrite(src):
             assert f"async def {name}(" in src  # only functions that were async were touched
     again, _ = run({"gen.py": new})
     assert again == {}  # a second run changes nothing
+
+
+def test_deeply_nested_expressions_that_parse_are_indexed():
+    src = "async def f():\n    return 1\n\nasync def g():\n    x = " + " + ".join(["'a'"] * 2500) + "\n    return await f()\n"
+    facts = index(src)
+    assert [d.qual for d in facts.defs] == ["f", "g"]

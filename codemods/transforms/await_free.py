@@ -1195,7 +1195,14 @@ class AwaitFree(Transform):
 
     # -- index ----------------------------------------------------------------------------------
     def index(self, src: SourceInfo, tree: ast.Module) -> FileFacts | None:
-        return _Indexer(src).run(tree)
+        # the walk recurses once per nesting level: anything ast.parse accepts (up to ~3000 levels of
+        # ``a + b + ...``) must be walkable (Python frames do not use the C stack since 3.11)
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 12000))
+        try:
+            return _Indexer(src).run(tree)
+        finally:
+            sys.setrecursionlimit(limit)
 
     def reference_names(self, facts: dict[str, Any]) -> set[bytes]:
         # b"import *": a package that re-exports with a star import never names what it re-exports,
@@ -1524,6 +1531,14 @@ class AwaitFree(Transform):
 
     # -- rewrite --------------------------------------------------------------------------------
     def rewrite(self, module: cst.Module, file_plan: FilePlan, ctx: RewriteContext) -> cst.Module:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 12000))  # as in index(): deep expressions that Python parses
+        try:
+            return self._rewrite(module, file_plan, ctx)
+        finally:
+            sys.setrecursionlimit(limit)
+
+    def _rewrite(self, module: cst.Module, file_plan: FilePlan, ctx: RewriteContext) -> cst.Module:
         wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
         positions = wrapper.resolve(PositionProvider)
         rewriter = _Rewriter(file_plan, positions, ctx)
