@@ -695,3 +695,14 @@ def test_deeply_nested_expressions_that_parse_are_indexed():
     src = "async def f():\n    return 1\n\nasync def g():\n    x = " + " + ".join(["'a'"] * 2500) + "\n    return await f()\n"
     facts = index(src)
     assert [d.qual for d in facts.defs] == ["f", "g"]
+
+
+def test_awaited_call_through_an_unknown_receiver_may_be_a_module_function():
+    files = {
+        "a.py": "async def main():\n    return 1\n",
+        "run.py": "import asyncio\nimport a\n\nasync def all_parts():\n    for part in (a,):\n        await part.main()\n\nasyncio.run(all_parts())\n",
+    }
+    _, skips = run(files)
+    assert "'await part.main()' at run.py:6 may call something else: the receiver part could be any object" in skip_reason(skips, "a.py:1:1")
+    plain = dict(files, **{"run.py": files["run.py"].replace("await part.main()", "part.main().close()")})
+    assert converted(plain) == set() and "nothing in the repository references it" in skip_reason(run(plain)[1], "a.py:1:1")

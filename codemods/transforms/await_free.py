@@ -1418,8 +1418,9 @@ class AwaitFree(Transform):
         if kind in ("KS", "KX", "KA", "U"):
             targets, why = pl.method_targets(kind, value[0] if kind == "KA" else value, name)
             return targets, why, True
-        # unknown receiver
-        return [], f"the receiver {value} could be any object", True
+        # unknown receiver: any method of that name; and, when awaited, any module-level function of
+        # that name too (the receiver may be a module object: ``for part in (a, b): await part.main()``)
+        return [], f"the receiver {value} could be any object", ref[5] is not None
 
     def public_entities(self, pl: _Planner) -> dict[str, str]:
         """Entity ids (functions and classes) listed in some module's __all__ -> that module's path."""

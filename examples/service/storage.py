@@ -58,7 +58,7 @@ class MessageStore:
         self._rooms.clear()
 
 
-async def post(store: MessageStore, room: str, author: str, text: str) -> int:
+async def post_message(store: MessageStore, room: str, author: str, text: str) -> int:
     """Store a message and return the room's new size."""
     return await store.add_message(Message(room, author, text))
 
@@ -71,8 +71,8 @@ async def compact(store: MessageStore, room: str) -> int:
 async def main() -> None:
     store = MessageStore()
     async with store:
-        await post(store, "lobby", "ana", "hello")
-        await post(store, "lobby", "bo", "hi ana")
+        await post_message(store, "lobby", "ana", "hello")
+        await post_message(store, "lobby", "bo", "hi ana")
         await asyncio.sleep(0)  # a real suspension point: main stays async
         size = await asyncio.create_task(compact(store, "lobby"))
         print(f"lobby has {size} messages")
