@@ -637,7 +637,7 @@ _STATEMENTS = [
 _ENDINGS = ["", "return y", "return {a}", "return await self.fetch({a})", "return x + 1"]
 
 
-def _render(choices, ending, args) -> str:
+def _render(choices, ending, args, threads: bool = False) -> str:
     import itertools
 
     args = itertools.cycle(args)
@@ -648,13 +648,15 @@ def _render(choices, ending, args) -> str:
     if _ENDINGS[ending]:
         lines.append(" " * 12 + _ENDINGS[ending].format(a=next(args)))
     body = "\n".join(lines)
+    lock, with_ = ("threading.Lock()", "with") if threads else ("asyncio.Lock()", "async with")
     return f'''\
 import asyncio
+import threading
 
 
 class Box:
     def __init__(self):
-        self._lock = asyncio.Lock()
+        self._lock = {lock}
         self.n = 0
         self.items = []
         self.data = {{}}
@@ -668,7 +670,7 @@ class Box:
 
     async def op(self, key, flag):
         x = y = 0
-        async with self._lock:
+        {with_} self._lock:
 {body}
         return (x, y, self.n)
 
@@ -699,9 +701,27 @@ def asyncio_run(coro):
     choices=st.lists(st.integers(0, len(_STATEMENTS) - 1), min_size=1, max_size=7),
     ending=st.integers(0, len(_ENDINGS) - 1),
     args=st.lists(st.sampled_from(_ARGS), min_size=3, max_size=3),
+    threads=st.booleans(),
 )
-def test_random_blocks_behave_the_same_one_task_at_a_time(choices, ending, args):
-    src = _render(choices, ending, args)
+def test_random_blocks_behave_the_same_one_task_at_a_time(choices, ending, args, threads):
+    src = _render(choices, ending, args, threads)
     result = apply_to_source([LockAwait()], src)
     assert not result.errors, (src, result.errors)
     assert _outcome(result.new_text) == _outcome(src), (src, result.new_text)
+
+
+def test_index_sees_locks_constructed_through_an_import_alias():
+    src = """
+        from asyncio import Lock as Door
+
+        class C:
+            def __init__(self):
+                self._entry = Door()
+
+            async def f(self):
+                async with self._entry:
+                    self.n = 1
+                    await self.tell()
+        """
+    assert _index(src) == ((9, 9),)
+    assert "        await self.tell()\n" in fix(src)

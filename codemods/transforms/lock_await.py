@@ -129,9 +129,14 @@ def _has_await(node: ast.AST) -> bool:
 def _lockish_names(tree: ast.Module) -> set[str]:
     """Names (or attribute names) bound to something that may be a lock, by a call or an annotation."""
     names: set[str] = set()
-    for node in ast.walk(tree):
+    nodes = list(ast.walk(tree))
+    classes = set(_LOCK_CLASS_NAMES)  # and what `from asyncio import Lock as AsyncLock` calls them
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom):
+            classes.update(a.asname for a in node.names if a.asname and a.name in _LOCK_CLASS_NAMES)
+    for node in nodes:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            if _last_name_ast(node.value.func) in _LOCK_CLASS_NAMES:
+            if _last_name_ast(node.value.func) in classes:
                 for target in node.targets:
                     if (n := _last_name_ast(target)) is not None:
                         names.add(n)
@@ -139,7 +144,7 @@ def _lockish_names(tree: ast.Module) -> set[str]:
             mentioned = {_last_name_ast(n) for n in ast.walk(node.annotation) if isinstance(n, (ast.Name, ast.Attribute))}
             if isinstance(node.value, ast.Call):
                 mentioned.add(_last_name_ast(node.value.func))
-            if mentioned & _LOCK_CLASS_NAMES and (n := _last_name_ast(node.target)) is not None:
+            if mentioned & classes and (n := _last_name_ast(node.target)) is not None:
                 names.add(n)
     return names
 
@@ -520,8 +525,9 @@ class LockAwait(Transform):
     section and after the lock is released, which is the point of the fix: if the callee reads or
     changes the state the lock protects, it now sees the state the whole critical section left
     (not the state at its old position) and another task may take the lock before or while it runs.
-    Arguments are evaluated at the old position when the rest of the block could change them, but an
-    object they refer to that is changed through another name is seen changed. If the rest of the
+    Arguments are evaluated at the old position when the rest of the block could change them (after a
+    `threading.Lock`, and after an earlier moved await, whenever they read more than local variables),
+    but an object they refer to that is changed through another name is seen changed. If the rest of the
     critical section raises, the moved awaits do not run. Review each moved call with these in mind.
     """
 
@@ -536,8 +542,8 @@ class LockAwait(Transform):
     @property
     def patterns(self) -> list[str]:
         pats = self.options.get("lock-patterns")
-        if isinstance(pats, str):
-            pats = [pats]
+        if isinstance(pats, str):  # from the command line: comma-separated
+            pats = [p.strip() for p in pats.split(",") if p.strip()]
         return list(pats or [])
 
     def index(self, src: SourceInfo, tree: ast.Module) -> Any:
