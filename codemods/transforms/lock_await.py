@@ -211,14 +211,6 @@ def _chain(node: cst.BaseExpression, code) -> Optional[str]:
     return None
 
 
-def _overlaps(a: str, b: str) -> bool:
-    """One access path is the other or lies inside it (`x` and `x.y`, `x[k]` and `x`)."""
-    if a == b:
-        return True
-    short, long = sorted((a, b), key=len)
-    return long.startswith(short) and long[len(short)] in ".["
-
-
 # methods of str/bytes/dict/list/set that only read: calling one does not change the receiver
 _READ_ONLY_METHODS = frozenset(
     "get keys values items copy count index startswith endswith find rfind lower upper casefold strip lstrip "
@@ -463,7 +455,6 @@ class _Fail(Exception):
 class _BlockEdit:
     pre: list[cst.BaseStatement]
     moved: list[_Moved | _Collected]
-    keep_captures: dict[int, list[tuple[cst.BaseExpression, str]]]
     replace: dict[cst.CSTNode, cst.CSTNode]
 
 
@@ -751,14 +742,6 @@ class _Analyzer(cst.CSTVisitor):
         in_loop = bool(self.loops) and not isinstance(self.loops[-1], cst.FunctionDef)
         block = _Block(self, node, fn, lock, header, stmts, sites, scope, in_loop, kind)
         block.run()
-
-
-class _Names(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
 
 
 def _words(text: str) -> str:
@@ -1274,7 +1257,7 @@ class _Block:
             else:
                 self.collect_edit(item, callee, args, eff, pre, replace)
             suspends = True  # the awaits after this one may find the shared state changed
-        return _BlockEdit(pre, moved, {}, replace)
+        return _BlockEdit(pre, moved, replace)
 
     @staticmethod
     def _mutates(eff: "_Effects", path: str) -> bool:
@@ -1380,8 +1363,6 @@ class _Block:
 
     def outside_names(self) -> set[str]:
         """Names the function uses outside this block."""
-        inside = _Names()
-        self.node.visit(inside)
         total = _NameCounter()
         self.fn.body.visit(total)
         block = _NameCounter()
