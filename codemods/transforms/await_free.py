@@ -143,7 +143,7 @@ def _short_text(node: ast.AST) -> str:
 
 class _Frame:
     __slots__ = (
-        "kind", "qual", "parent", "bindings", "globals", "fn", "cls_qual", "self_name", "genexp", "locals_prefix",
+        "kind", "qual", "parent", "bindings", "globals", "fn", "cls_qual", "self_name", "genexp",
     )
 
     def __init__(self, kind: str, qual: str, parent: "_Frame | None") -> None:
@@ -156,7 +156,6 @@ class _Frame:
         self.cls_qual: str | None = None  # methods: the class
         self.self_name: str | None = None  # methods: first parameter (self / cls), when never rebound
         self.genexp = False
-        self.locals_prefix = qual + ".<locals>." if qual else ""
 
 
 class _Indexer:
@@ -748,7 +747,6 @@ class _Indexer:
                 texts.append(_short_text(k.value))
         qual = self.child_qual(frame, node.name)
         inner = _Frame("class", qual, frame)
-        inner.locals_prefix = qual + "."
         self.collect(inner, node.body)
         for stmt in node.body:
             self.visit(stmt, inner, node)
@@ -772,7 +770,6 @@ class _Indexer:
         self.visit(gens[0].iter, frame, node)
         inner = _Frame("comp", frame.qual, frame)
         inner.genexp = isinstance(node, ast.GeneratorExp)
-        inner.locals_prefix = frame.locals_prefix
         for g in gens:
             self.bind_target(inner, g.target, node.lineno)
         for i, g in enumerate(gens):
@@ -1113,10 +1110,6 @@ class _Planner:
         result = (targets, why)
         self._lookup[key] = result
         return result
-
-
-def _fmt_pos(path: str, line: int) -> str:
-    return f"{path}:{line}"
 
 
 @register
