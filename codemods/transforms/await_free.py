@@ -447,9 +447,36 @@ class _Indexer:
             self.visit(node, frame, None)
         facts = self.facts
         facts.bindings = {name: self.export_binding(binds, frame) for name, binds in frame.bindings.items()}
+        self.drop_plain_self_refs()
         if not (facts.defs or facts.refs or facts.classes or facts.strings or facts.bindings or facts.stars):
             return None
         return facts
+
+    def drop_plain_self_refs(self) -> None:
+        """``self.x`` where this class itself binds ``x`` other than by an async def (an attribute, a
+        plain method) can only reach a coroutine method that overrides it, which is skipped anyway:
+        such references (most of a file's) are dropped to keep the facts small."""
+        facts = self.facts
+        plain: dict[str, set[str]] = {}
+        for c in facts.classes:
+            plain[f"{self.path}:{c.qual}"] = set(c.members)
+        for d in facts.defs:
+            if d.cls is not None:
+                plain.get(f"{self.path}:{d.cls}", set()).discard(d.name)
+        if not plain:
+            return
+        keep: list = []
+        remap: dict[int, int] = {}
+        for i, ref in enumerate(facts.refs):
+            if ref[1] == "KS" and ref[5] is not None and ref[0] in plain.get(ref[2], ()):
+                continue
+            remap[i] = len(keep)
+            keep.append(ref)
+        if len(keep) == len(facts.refs):
+            return
+        facts.refs = keep
+        for d in facts.defs:
+            d.awaits = tuple(remap[i] for i in d.awaits if i in remap)
 
     def export_binding(self, binds: list, frame: _Frame) -> tuple:
         if len(binds) != 1:
