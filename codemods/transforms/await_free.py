@@ -93,8 +93,8 @@ _PLAIN_DECORATORS = {"staticmethod", "classmethod"}
 # would already be broken, so such a call through an unknown receiver does not block converting ``m``
 _PLAIN_CALL = "called without await, its result used as a plain value"
 _PLAIN_CONTEXTS = (
-    ast.Expr, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Subscript, ast.If, ast.While, ast.IfExp,
-    ast.For, ast.FormattedValue, ast.Assert,
+    ast.Expr, ast.BinOp, ast.UnaryOp, ast.Compare, ast.Subscript, ast.If, ast.While, ast.For,
+    ast.FormattedValue, ast.Assert,
 )
 _COROUTINE_ATTRS = {"send", "throw", "close", "cr_await", "cr_frame", "cr_running", "cr_code", "__await__"}
 
@@ -317,9 +317,6 @@ class _Indexer:
                 return f, f.bindings[name]
             f = f.parent
         return None
-
-    def entity(self, frame: _Frame, qual: str) -> str:
-        return f"{self.path}:{qual}"
 
     def name_target(self, name: str, frame: _Frame) -> tuple[str, Any] | None:
         """What a loaded name refers to, as far as this file can tell."""
