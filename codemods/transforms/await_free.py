@@ -764,11 +764,8 @@ class _Indexer:
             self.visit(b, frame, node)
             bases.append(self.classref(b, frame))
             texts.append(_short_text(b))
-        for k in node.keywords:
+        for k in node.keywords:  # metaclass=...: not in the instances' MRO
             self.visit(k.value, frame, k)
-            if k.arg == "metaclass":
-                bases.append(None if self.classref(k.value, frame) is None else "metaclass:" + self.classref(k.value, frame))
-                texts.append(_short_text(k.value))
         qual = self.child_qual(frame, node.name)
         inner = _Frame("class", qual, frame)
         self.collect(inner, node.body)
@@ -869,7 +866,6 @@ def is_external_class(dotted: str) -> bool:
 
 _PROTOCOLS = {"typing.Protocol", "typing_extensions.Protocol"}
 _ANYTHING = {"typing.Any", "typing_extensions.Any", "builtins.object"}
-_ABSTRACT_ROOTS = {"abc.ABC", "metaclass:abc.ABCMeta"}
 
 # resolution results
 _EXTERNAL = ("external",)
@@ -982,7 +978,7 @@ class _Planner:
         """A class ref as an MRO node: ("repo", id) | ("ext", dotted) | ("unknown", text)."""
         if ref is None:
             return ("unknown", "?")
-        if ":" in ref and not ref.startswith("metaclass:"):
+        if ":" in ref:
             if ref in self.classes:
                 return ("repo", ref)
             return ("unknown", ref.split(":", 1)[1])
@@ -998,8 +994,6 @@ class _Planner:
         _, c = self.classes[cid]
         out = []
         for ref, text in zip(c.bases, c.base_texts):
-            if ref is not None and ref.startswith("metaclass:"):
-                continue
             node = self.class_node(ref)
             if node[0] == "unknown":
                 node = ("unknown", text)
