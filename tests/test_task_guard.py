@@ -8,6 +8,7 @@ import contextlib
 import gc
 import io
 import pickle
+import re
 import sys
 import textwrap
 import types
@@ -882,3 +883,9 @@ def test_existing_exit_stack_is_not_used_for_spawns_in_a_loop():
     assert "tasks.add(b_task)" in new and "b_task.add_done_callback(tasks.discard)" in new
     assert "stack.callback(b_task" not in new
     assert apply(new).new_text == new
+
+
+def test_documented_example_is_what_the_transform_does():
+    blocks = re.findall(r"```python\n(.*?)```", TaskGuard.doc(), flags=re.S)
+    before, after = blocks[:2]
+    assert apply(before).new_text == after

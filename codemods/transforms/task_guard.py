@@ -1262,7 +1262,8 @@ class TaskGuard(Transform):
     fire-and-forget work that is meant to finish on its own (sending a notification, writing a log
     record). Review each guarded spawn; give fire-and-forget tasks a longer-lived owner instead (a
     task set or a `TaskGroup` owned by the service). Cancellation is requested, not awaited, so
-    the function does not wait for the task to finish cancelling. Nothing else changes: no new
+    the function does not wait for the task to finish cancelling. Likewise a task stored on `self`
+    is now cancelled first thing in the class's close method. Nothing else changes: no new
     `await`, the same statements in the same order, comments kept.
     """
 
