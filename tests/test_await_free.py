@@ -706,3 +706,13 @@ def test_awaited_call_through_an_unknown_receiver_may_be_a_module_function():
     assert "'await part.main()' at run.py:6 may call something else: the receiver part could be any object" in skip_reason(skips, "a.py:1:1")
     plain = dict(files, **{"run.py": files["run.py"].replace("await part.main()", "part.main().close()")})
     assert converted(plain) == set() and "nothing in the repository references it" in skip_reason(run(plain)[1], "a.py:1:1")
+
+
+def test_several_star_imports_are_searched():
+    files = {
+        "pkg/__init__.py": "from .a import *\nfrom .b import *\n",
+        "pkg/a.py": "def other():\n    return 0\n",
+        "pkg/b.py": "async def fetch():\n    return 1\n",
+        "app.py": "from pkg import fetch\n\nasync def go():\n    return await fetch()\n",
+    }
+    assert converted(files) == {"pkg/b.py:fetch"}

@@ -934,12 +934,20 @@ class _Planner:
         name = rest[0]
         bind = f.bindings.get(name)
         if bind is None:
-            for star in f.stars:
+            # star imports, the last one first (it wins); a repository module that does not have
+            # the name is passed over, one that cannot be resolved makes the name unresolvable
+            unresolved = False
+            for star in reversed(f.stars):
                 res = self.resolve_dotted(".".join([star, *rest]), depth + 1)
-                if res is not _EXTERNAL and res is not _UNRESOLVED:
-                    return res
                 if res is _UNRESOLVED:
-                    return _UNRESOLVED
+                    star_path = self.modules.get(star)
+                    if star_path is None or name in self.facts[star_path].bindings or self.facts[star_path].stars:
+                        unresolved = True
+                    continue
+                if res is not _EXTERNAL:
+                    return res
+            if unresolved:
+                return _UNRESOLVED
             if f.stars:
                 return _EXTERNAL
             sub = f"{f.module}.{name}"
