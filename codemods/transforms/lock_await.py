@@ -78,38 +78,46 @@ def _matches(name: Optional[str], patterns: Sequence[str]) -> bool:
 # index: CPython ast, small facts
 
 
-class _IndexVisitor(ast.NodeVisitor):
-    def __init__(self, patterns: Sequence[str], lockish: set[str]) -> None:
-        self.patterns = patterns
-        self.lockish = lockish
-        self.blocks: list[tuple[int, int]] = []
-        self.in_async = False
+_STATEMENT_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
-    def _function(self, node: ast.AST, is_async: bool) -> None:
-        saved, self.in_async = self.in_async, is_async
-        self.generic_visit(node)
-        self.in_async = saved
 
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        self._function(node, False)
+def _statements(stmts: list[ast.stmt], in_async: bool):
+    """(statement, inside an async def) for every statement, without walking expressions."""
+    todo = [(s, in_async) for s in reversed(stmts)]
+    while todo:
+        node, in_async = todo.pop()
+        yield node, in_async
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            in_async = isinstance(node, ast.AsyncFunctionDef)
+        elif isinstance(node, ast.ClassDef):
+            in_async = False
+        for name in _STATEMENT_FIELDS:
+            children = getattr(node, name, None)
+            if children:
+                todo.extend((c, in_async) for c in reversed(children))
 
-    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
-        self._function(node, True)
 
-    def visit_Lambda(self, node: ast.Lambda) -> None:
-        self._function(node, False)
-
-    def _with(self, node: ast.With | ast.AsyncWith) -> None:
-        if self.in_async and any(self._is_lock(item.context_expr) for item in node.items):
-            if any(_has_await(stmt) for stmt in node.body):
-                self.blocks.append((node.lineno, node.col_offset + 1))
-        self.generic_visit(node)
-
-    visit_With = visit_AsyncWith = _with
-
-    def _is_lock(self, expr: ast.expr) -> bool:
-        name = _last_name_ast(expr)
-        return name is not None and (name in self.lockish or _matches(name, self.patterns))
+def _index_blocks(tree: ast.Module, patterns: Sequence[str]) -> list[tuple[int, int]]:
+    """Lock blocks (by position) in async defs that hold an await: a cheap superset of what rewrite finds."""
+    stmts = list(_statements(tree.body, False))
+    candidates = [
+        node
+        for node, in_async in stmts
+        if in_async and isinstance(node, (ast.With, ast.AsyncWith)) and any(_has_await(s) for s in node.body)
+    ]
+    if not candidates:
+        return []
+    lockish: Optional[set[str]] = None
+    blocks = []
+    for node in candidates:
+        names = [_last_name_ast(item.context_expr) for item in node.items]
+        if not any(_matches(n, patterns) for n in names):
+            if lockish is None:
+                lockish = _lockish_names([s for s, _ in stmts])
+            if not any(n in lockish for n in names if n):
+                continue
+        blocks.append((node.lineno, node.col_offset + 1))
+    return blocks
 
 
 def _has_await(node: ast.AST) -> bool:
@@ -126,10 +134,9 @@ def _has_await(node: ast.AST) -> bool:
     return False
 
 
-def _lockish_names(tree: ast.Module) -> set[str]:
+def _lockish_names(nodes: list[ast.stmt]) -> set[str]:
     """Names (or attribute names) bound to something that may be a lock, by a call or an annotation."""
     names: set[str] = set()
-    nodes = list(ast.walk(tree))
     classes = set(_LOCK_CLASS_NAMES)  # and what `from asyncio import Lock as AsyncLock` calls them
     for node in nodes:
         if isinstance(node, ast.ImportFrom):
@@ -538,9 +545,7 @@ class LockAwait(Transform):
         return list(pats or [])
 
     def index(self, src: SourceInfo, tree: ast.Module) -> Any:
-        visitor = _IndexVisitor(self.patterns, _lockish_names(tree))
-        visitor.visit(tree)
-        return tuple(visitor.blocks) or None
+        return tuple(_index_blocks(tree, self.patterns)) or None
 
     def rewrite(self, module: cst.Module, file_plan: Any, ctx: RewriteContext) -> cst.Module:
         wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
