@@ -1474,6 +1474,7 @@ class _Apply(cst.CSTTransformer):
             else:
                 targets = ", ".join(name for _, name in x.elements) or "_"
                 loop = cst.parse_statement(f"for {targets} in {x.list_name}:\n    {x.call_text}\n")
+                loop = loop.with_changes(body=loop.body.with_changes(indent=None))  # the module's indentation
                 ordered.append((x.index, loop))
         ordered.sort(key=lambda p: p[0])
         post = [s for _, s in ordered]
