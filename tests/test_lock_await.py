@@ -633,6 +633,13 @@ _STATEMENTS = [
     "x = await self.fetch(x)",
     "await self.tell(*self.items)",
     "await self.tell(k={a})",
+    "if flag:\n    x = await self.fetch({a})",
+    "try:\n    await self.tell({a})\nexcept Exception:\n    self.n -= 1",
+    "y = await self.fetch(len(self.items))",
+    "for i in range(3):\n    if i == 1:\n        break\n    await self.tell(i, {a})",
+    "for i in range(2):\n    if i:\n        await self.tell(i)\n    else:\n        self.n += 1",
+    "self.data[key] = [{a}]\nawait self.tell(self.data[key])",
+    "if not flag:\n    return await self.fetch({a})",
 ]
 _ENDINGS = ["", "return y", "return {a}", "return await self.fetch({a})", "return x + 1"]
 
