@@ -91,6 +91,13 @@ class RewriteResult:
 
 
 def _rewrite_one(item: tuple[str, str, bool, bytes, Sequence[tuple[Transform, Any]]]) -> RewriteResult:
+    try:
+        return _rewrite_file(item)
+    except RecursionError:  # LibCST's code generation and visitors recurse on very deep expressions
+        return RewriteResult(item[0], errors=[("error", "nested too deeply for LibCST (recursion limit): left unchanged")])
+
+
+def _rewrite_file(item: tuple[str, str, bool, bytes, Sequence[tuple[Transform, Any]]]) -> RewriteResult:
     path, module_dotted, is_package, data, steps = item
     result = RewriteResult(path)
     try:
@@ -131,8 +138,10 @@ def rewrite_module(
     ctx = RewriteContext(path, transform.name)
     try:
         new_module = transform.rewrite(module, file_plan, ctx)
+    except RecursionError:
+        return f"{transform.name}: nested too deeply (recursion limit); file left unchanged by it"
     except Exception as exc:
-        return f"internal error in {transform.name}: {type(exc).__name__}: {exc}; file left unchanged by it"
+        return f"internal error in {transform.name}: {type(exc).__name__}: {str(exc)[:500]}; file left unchanged by it"
     return new_module, ctx
 
 
@@ -369,7 +378,9 @@ def run(
 
     # plan
     plans: dict[str, Plan] = {}
+    unparsed = {rel: contents[rel] for rel in sorted(errored) if rel in contents}
     for t in transforms:
+        t.unparsed = unparsed
         try:
             plans[t.name] = t.plan(facts[t.name])
         except Exception as exc:
@@ -413,16 +424,32 @@ def run(
     return cs
 
 
+_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_MANY_NAMES = 64  # past this, tokenising a file once beats one big alternation
+
+
 def word_matcher(names: Iterable[bytes]) -> Callable[[bytes], bool] | None:
     """A test for any of ``names`` as a whole word (``main`` is not found in ``domain``).
 
-    Over-inclusive by design: a non-ASCII letter next to a name counts as a word boundary.
+    Over-inclusive by design: a non-ASCII letter next to a name counts as a word boundary. With many
+    names, each file's identifiers are collected once and intersected (cost independent of the count).
     """
-    names = sorted(set(names), key=len, reverse=True)
+    names = set(names)
     if not names:
         return None
-    pattern = re.compile(rb"(?<![A-Za-z0-9_])(?:" + b"|".join(re.escape(n) for n in names) + rb")(?![A-Za-z0-9_])")
-    return lambda data: pattern.search(data) is not None
+    words = {n for n in names if _IDENTIFIER.fullmatch(n)}
+    others = sorted(names - words, key=len, reverse=True)
+    if len(words) <= _MANY_NAMES:
+        pattern = re.compile(rb"(?<![A-Za-z0-9_])(?:" + b"|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + rb")(?![A-Za-z0-9_])")
+        return lambda data: pattern.search(data) is not None
+    frozen = frozenset(words)
+
+    def many(data: bytes) -> bool:
+        if any(o in data for o in others):
+            return True
+        return not frozen.isdisjoint(_IDENTIFIER.findall(data))
+
+    return many
 
 
 def _package_dirs(root: str, contents: dict[str, bytes]) -> set[str]:

@@ -240,3 +240,19 @@ def test_reference_names_are_matched_as_whole_words():
     assert match(b"await conn.close()")
     assert not match(b"domain = 'x'; enclosed = remaining = 1")
     assert engine.word_matcher([]) is None
+
+
+def test_word_matcher_with_many_names_tokenises():
+    names = [f"name{i}".encode() for i in range(200)] + [b"import *"]
+    match = engine.word_matcher(names)
+    assert match(b"x = name7(1)") and match(b"from pkg import *\n")
+    assert not match(b"x = name7a + aname7 + name")
+
+
+def test_deeply_nested_expression_is_reported_not_fatal(repo):
+    deep = "x = " + "(" * 150 + "old_api(1)" + ")" * 150 + "\n"
+    deeper = "y = " + "-" * 20000 + "old_api(2)\n"
+    r = repo({"deep.py": deep, "deeper.py": deeper, "good.py": GOOD})
+    cs = run(r)
+    assert "good.py" in [f.path for f in cs.files]
+    assert all(e.path != "good.py" for e in cs.errors)

@@ -879,6 +879,9 @@ class FilePlan:
     awaits: dict[tuple[int, int], str] = field(default_factory=dict)  # (line, col) of `await` -> message
 
 
+_IDENTIFIER_BYTES = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
 class _Planner:
     def __init__(self, facts: dict[str, FileFacts], options: dict[str, Any], name: str) -> None:
         self.facts = facts
@@ -1306,6 +1309,7 @@ class AwaitFree(Transform):
         # static + reference exemptions
         reasons: dict[str, str] = {}
         editable = getattr(self, "editable", None)  # set by the engine when only some paths may change
+        unparsed_words = [(p, set(_IDENTIFIER_BYTES.findall(data))) for p, data in sorted(self.unparsed.items())]
         for cid, (path, d) in candidates.items():
             why = self.exemption(pl, cid, path, d, refs_to, blocked, blocked_ids, strings, public, unknown_base_members)
             if why is None and editable is not None:
@@ -1316,6 +1320,11 @@ class AwaitFree(Transform):
                         if rpath not in editable:
                             why = f"awaited at {rpath}:{ref[3]}, outside the paths given (run on the whole repository to convert it)"
                             break
+            if why is None:
+                for upath, words in unparsed_words:
+                    if d.name.encode() in words:
+                        why = f"its name appears in {upath}, which could not be read (its uses there cannot be seen)"
+                        break
             if why is not None:
                 reasons[cid] = why
 

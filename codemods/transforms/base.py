@@ -124,6 +124,9 @@ class Transform:
     # for "every file indexed". A cross-file transform indexes the whole repository but must not plan an
     # edit outside these; a change that would need one is a skip naming the file.
     editable: frozenset[str] | None = None
+    # Set by the engine before plan(): the raw bytes of files that could not be indexed (they do not
+    # parse, or do not decode). A cross-file transform cannot see their references; it may search them.
+    unparsed: Mapping[str, bytes] = {}
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         unknown = set(options or {}) - set(self.option_defaults)
