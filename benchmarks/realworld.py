@@ -36,6 +36,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -479,91 +480,82 @@ def _fmt_pos(item: dict[str, Any]) -> str:
     return f"{item.get('path', '?')}:{item.get('line', '?')}"
 
 
+# messages of the engine's verify step (codemods.engine.verify): the output was dropped
+VERIFY_MARKERS = ("does not compile", "does not re-parse", "second run", "not idempotent")
+
+
+def is_verify_failure(error: dict[str, Any]) -> bool:
+    return any(m in str(error.get("message", "")) for m in VERIFY_MARKERS)
+
+
+_NORMALIZE = [
+    (re.compile(r"^[\w.<>]+\(\): "), ""),  # await-free names the function first
+    (re.compile(r"`[^`]*`"), "`…`"),
+    (re.compile(r"'[^']*'"), "'…'"),
+    (re.compile(r"@[\w.]+(\([^)]*\))?"), "@…"),
+    (re.compile(r"\b[\w./-]+\.py:\d+"), "…"),
+    (re.compile(r"\bline \d+"), "line …"),
+    (re.compile(r"\b[\w.]+\(\)"), "…()"),
+]
+
+
+def normalize_reason(reason: str) -> str:
+    """A skip reason without the names and positions of one case, so that like reasons group."""
+    for pattern, repl in _NORMALIZE:
+        reason = pattern.sub(repl, reason)
+    return reason
+
+
 def render_markdown(results: list[LibResult], transforms: list[str], started: str,
                     seconds: float) -> str:
     out: list[str] = []
     w = out.append
     w(f"Run of {started} UTC, {seconds / 60:.1f} min, Python {sys.version.split()[0]}, "
       f"codemods at {git_head()}.\n")
-    w("| library | transform | candidates | rewrites | skips | verify failed | tests before | "
-      "tests after | regressions |")
-    w("|---|---|---:|---:|---:|---:|---|---|---|")
+    w("| library | transform | candidates | rewrites | skips | verify failed | other errors | "
+      "tests before | tests after | regressions |")
+    w("|---|---|---:|---:|---:|---:|---:|---|---|---|")
     for r in results:
         if r.error:
-            w(f"| {r.lib.slug} | — | | | | | setup failed: {md_escape(r.error[:150])} | | |")
+            w(f"| {r.lib.slug} | — | | | | | | setup failed: {md_escape(r.error[:150])} | | |")
             continue
         before = r.baseline.summary() if r.baseline else "—"
         if not r.rows:
-            w(f"| {r.lib.slug} | (baseline only) | | | | | {before} | | |")
+            w(f"| {r.lib.slug} | (baseline only) | | | | | | {before} | | |")
         for row in r.rows:
             a = row.applied
             if a is None:
                 continue
             if a.failure:
-                w(f"| {r.lib.slug} | {row.transform} | | | | | {before} | codemod failed: "
+                w(f"| {r.lib.slug} | {row.transform} | | | | | | {before} | codemod failed: "
                   f"{md_escape(a.failure[:150])} | |")
                 continue
             after = "(unchanged)" if row.tests is r.baseline else (row.tests.summary() if row.tests else "—")
-            regs = str(len(row.regressions)) if row.regressions else "none"
+            regs = f"**{len(row.regressions)}**" if row.regressions else "none"
             if row.flaky:
                 regs += f" ({len(row.flaky)} flaky on re-run)"
+            verify = sum(1 for e in a.errors if is_verify_failure(e))
             w(f"| {r.lib.slug} | {row.transform} | {len(a.changes) + len(a.skips)} | {len(a.changes)} "
-              f"| {len(a.skips)} | {len(a.errors)} | {before} | {after} | {regs} |")
+              f"| {len(a.skips)} | {verify} | {len(a.errors) - verify} | {before} | {after} | {regs} |")
     w("")
+    w("Candidates are rewrites plus skips. *(unchanged)*: the transform changed no file, so the "
+      "baseline stands. A regression is a test that passed before and does not pass after; a test "
+      "that fails after the transform is re-run once, and one that then passes is listed as flaky.\n")
 
-    # skips by reason
-    w("### Skips by reason\n")
-    any_skip = False
-    for r in results:
-        for row in r.rows:
-            if row.applied and row.applied.skips and row.transform != ALL:
-                any_skip = True
-                reasons = Counter(s.get("reason", "?") for s in row.applied.skips)
-                w(f"**{r.lib.name} / {row.transform}**\n")
-                for reason, n in reasons.most_common():
-                    w(f"- {n} × {md_escape(reason)}")
-                w("")
-    if not any_skip:
-        w("No skips.\n")
-
-    # verification failures
-    errs = [(r, row, e) for r in results for row in r.rows if row.applied for e in row.applied.errors]
-    w("### Files that failed verification\n")
-    if errs:
-        for r, row, e in errs:
-            w(f"- {r.lib.name} / {row.transform}: `{e.get('path', '?')}`: "
-              f"{md_escape(str(e.get('message') or e.get('error') or e))}")
-    else:
-        w("None.")
-    w("")
+    single = [(r, row) for r in results for row in r.rows if row.applied and row.transform != ALL]
 
     # rewrites a person must read
     for t in READ_ME_TRANSFORMS:
         w(f"### Every {t} rewrite, for a person to read\n")
-        found = False
-        for r in results:
-            for row in r.rows:
-                if row.transform == t and row.applied:
-                    for c in row.applied.changes:
-                        found = True
-                        w(f"- {r.lib.name}: `{_fmt_pos(c)}`: {md_escape(c.get('message', ''))}")
-        if not found:
-            w(f"No {t} rewrite in this run.")
+        lines = [f"- {r.lib.name}: `{_fmt_pos(c)}`: {md_escape(c.get('message', ''))}"
+                 for r, row in single if row.transform == t for c in row.applied.changes]
+        w("\n".join(lines) if lines else f"No {t} rewrite in this run.")
         w("")
 
-    # every other rewrite, in brief
     w("### Rewrites of the other transforms\n")
-    found = False
-    for r in results:
-        for row in r.rows:
-            if row.transform in READ_ME_TRANSFORMS or row.transform == ALL or not row.applied:
-                continue
-            for c in row.applied.changes:
-                found = True
-                w(f"- {r.lib.name} / {row.transform}: `{_fmt_pos(c)}`: "
-                  f"{md_escape(c.get('message', ''))}")
-    if not found:
-        w("None.")
+    lines = [f"- {r.lib.name} / {row.transform}: `{_fmt_pos(c)}`: {md_escape(c.get('message', ''))}"
+             for r, row in single if row.transform not in READ_ME_TRANSFORMS for c in row.applied.changes]
+    w("\n".join(lines) if lines else "None.")
     w("")
 
     # regressions
@@ -580,6 +572,36 @@ def render_markdown(results: list[LibResult], transforms: list[str], started: st
         w("\nFailed once after the transform but passed when re-run (listed, not counted):\n")
         for r, row, t in flaky:
             w(f"- {r.lib.name} / {row.transform}: `{t}`")
+    w("")
+
+    # skips by reason, across libraries
+    w("### Skips by reason\n")
+    w("Reasons with the names and positions of each case left out (every skip, with its place, is in "
+      "`benchmarks/.work/runs/<library>/<transform>.codemod.json`).\n")
+    by_transform: dict[str, Counter] = {}
+    for r, row in single:
+        for sk in row.applied.skips:
+            by_transform.setdefault(row.transform, Counter())[normalize_reason(sk.get("reason", "?"))] += 1
+    if not by_transform:
+        w("No skips.\n")
+    for t in sorted(by_transform):
+        libs = Counter(r.lib.name for r, row in single if row.transform == t for _ in row.applied.skips)
+        w(f"**{t}** ({sum(by_transform[t].values())} skips: "
+          + ", ".join(f"{lib} {n}" for lib, n in libs.most_common()) + ")\n")
+        for reason, n in by_transform[t].most_common():
+            w(f"- {n} × {md_escape(reason)}")
+        w("")
+
+    # errors
+    w("### Errors reported by the codemod\n")
+    errs = [(r, row, e) for r, row in single for e in row.applied.errors]
+    if errs:
+        for r, row, e in errs:
+            kind = "verification failed" if is_verify_failure(e) else e.get("kind", "error")
+            w(f"- {r.lib.name} / {row.transform}: `{e.get('path', '?')}` ({kind}): "
+              f"{md_escape(str(e.get('message', e)))}")
+    else:
+        w("None.")
     w("")
     errors = [r for r in results if r.error]
     if errors:
