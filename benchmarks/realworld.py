@@ -43,7 +43,6 @@ import sys
 import tarfile
 import threading
 import time
-import tomllib
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
@@ -51,6 +50,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -213,7 +217,10 @@ class Workspace:
                 z.extractall(tmp)
         else:
             with tarfile.open(archive) as t:
-                t.extractall(tmp, filter="data")
+                if hasattr(tarfile, "data_filter"):
+                    t.extractall(tmp, filter="data")
+                else:  # an older patch release without extraction filters
+                    t.extractall(tmp)
         (top,) = list(tmp.iterdir())  # an sdist holds one top-level directory
         shutil.rmtree(dest, ignore_errors=True)
         top.rename(dest)
