@@ -732,3 +732,16 @@ def test_index_sees_locks_constructed_through_an_import_alias():
         """
     assert _index(src) == ((9, 9),)
     assert "        await self.tell()\n" in fix(src)
+
+
+def test_parameter_annotated_as_lock():
+    src = """
+        import asyncio
+
+        async def update(guard: asyncio.Lock, state, notify):
+            async with guard:
+                state.n += 1
+                await notify(state.n)
+        """
+    assert _index(src) == ((5, 5),)
+    assert "\n    await notify(state.n)\n" in fix(src)

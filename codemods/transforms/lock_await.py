@@ -142,6 +142,13 @@ def _lockish_names(nodes: list[ast.stmt]) -> set[str]:
         if isinstance(node, ast.ImportFrom):
             classes.update(a.asname for a in node.names if a.asname and a.name in _LOCK_CLASS_NAMES)
     for node in nodes:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            a = node.args
+            for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs):
+                if arg.annotation is not None and {
+                    _last_name_ast(n) for n in ast.walk(arg.annotation) if isinstance(n, (ast.Name, ast.Attribute))
+                } & classes:
+                    names.add(arg.arg)
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             if _last_name_ast(node.value.func) in classes:
                 for target in node.targets:
@@ -578,7 +585,8 @@ class _Analyzer(cst.CSTVisitor):
         self.owners: list[Optional[cst.With]] = [None]  # per function: the lock block being inside
         self.edits: dict[cst.With, _BlockEdit] = {}
         self.replace: dict[cst.CSTNode, cst.CSTNode] = {}
-        self.lock_targets: dict[cst.Name, str] = {}  # Name nodes bound to a lock -> kind
+        self.lock_targets: dict[cst.CSTNode, str] = {}  # Name (or Param) nodes bound to a lock -> kind
+        self.class_locks: dict[cst.ClassDef, dict[str, str]] = {}  # attributes known to hold a lock
         self.chosen: set[str] = set()  # names this file's edits introduced
         self.globals: set[str] = set()
         self.params: dict[str, tuple[str, ...]] = {}
@@ -603,16 +611,24 @@ class _Analyzer(cst.CSTVisitor):
         scope = self.get_metadata(ScopeProvider, node, None)
         if scope is not None:
             self.globals = {a.name for a in scope.assignments} | {a.node.value for a in scope.accesses if isinstance(a.node, cst.Name)}
+        found = _Bindings()
+        node.visit(found)
         # positional parameter names of every function of the module, to name captured arguments
-        for fn in m.findall(node, m.FunctionDef()):
+        for fn in found.functions:
             names = [p.name.value for p in (*fn.params.posonly_params, *fn.params.params)]
             if names and names[0] in ("self", "cls"):
                 names = names[1:]
             known = self.params.setdefault(fn.name.value, tuple(names))
             if known != tuple(names):
                 self.params[fn.name.value] = ()
+            # parameters annotated as locks: `async def f(guard: asyncio.Lock)`
+            for param in (*fn.params.posonly_params, *fn.params.params, *fn.params.kwonly_params):
+                if param.annotation is not None:
+                    kind = self._kind_of_annotation(param.annotation.annotation)
+                    if kind is not None:
+                        self.lock_targets[param] = kind
         # every binding of a name or attribute to a lock, before any block is looked at
-        for assign in m.findall(node, m.Assign() | m.AnnAssign()):
+        for assign, cls in found.assigns:
             kind = None
             if isinstance(assign, cst.AnnAssign):
                 kind = self._kind_of_annotation(assign.annotation)
@@ -626,22 +642,14 @@ class _Analyzer(cst.CSTVisitor):
             for target in targets:
                 if isinstance(target, cst.Name):
                     self.lock_targets[target] = kind
+                if cls is not None:
+                    if m.matches(target, m.Attribute(value=m.Name("self") | m.Name("cls"))):
+                        self.class_locks.setdefault(cls, {})[target.attr.value] = kind
+                    elif isinstance(target, cst.Name):
+                        self.class_locks.setdefault(cls, {})[target.value] = kind
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        attrs: dict[str, str] = {}
-        for assign in m.findall(node.body, m.Assign() | m.AnnAssign()):
-            targets = [assign.target] if isinstance(assign, cst.AnnAssign) else [t.target for t in assign.targets]
-            kind = self._kind_of_annotation(assign.annotation) if isinstance(assign, cst.AnnAssign) else None
-            if assign.value is not None:
-                kind = self._kind_of_call(assign.value) or kind
-            if kind is None:
-                continue
-            for target in targets:
-                if m.matches(target, m.Attribute(value=m.Name("self") | m.Name("cls"))):
-                    attrs[target.attr.value] = kind
-                elif isinstance(target, cst.Name) and target in self.lock_targets:
-                    attrs[target.value] = kind
-        self.classes.append(attrs)
+        self.classes.append(self.class_locks.get(node, {}))
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.classes.pop()
@@ -747,6 +755,30 @@ class _Analyzer(cst.CSTVisitor):
         in_loop = bool(self.loops) and not isinstance(self.loops[-1], cst.FunctionDef)
         block = _Block(self, node, fn, lock, header, stmts, sites, scope, in_loop, kind)
         block.run()
+
+
+class _Bindings(cst.CSTVisitor):
+    """One pass over the module: every function, and every assignment with its innermost class."""
+
+    def __init__(self) -> None:
+        self.functions: list[cst.FunctionDef] = []
+        self.assigns: list[tuple[cst.Assign | cst.AnnAssign, Optional[cst.ClassDef]]] = []
+        self.classes: list[Optional[cst.ClassDef]] = [None]
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(node)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.classes.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions.append(node)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self.assigns.append((node, self.classes[-1]))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.assigns.append((node, self.classes[-1]))
 
 
 def _words(text: str) -> str:
