@@ -497,6 +497,10 @@ def is_verify_failure(error: dict[str, Any]) -> bool:
 
 _NORMALIZE = [
     (re.compile(r"^[\w.<>]+\(\): "), ""),  # await-free names the function first
+    (re.compile(r"^[\w.]+ derives from [\w.\[\]]+"), "… derives from …"),
+    (re.compile(r"\b(overrides|overridden by|receiver|class|declares|declare|__all__ of) "
+                r"(?!it\b|cannot\b|of\b)[\w./\[\]]+"), r"\1 …"),
+    (re.compile(r"base class of \w+ \([\w.]+\)"), "base class of … (…)"),
     (re.compile(r"`[^`]*`"), "`…`"),
     (re.compile(r"'[^']*'"), "'…'"),
     (re.compile(r"@[\w.]+(\([^)]*\))?"), "@…"),
