@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import warnings
 from pathlib import Path
 
 import hypothesmith
@@ -71,7 +72,7 @@ def check_transforms(names: tuple[str, ...], source: str, path: str = "mod.py") 
     if out != source:
         _note(f"output:\n{out}")
     cst.parse_module(out)
-    compile(out, path, "exec", dont_inherit=True)
+    quiet_compile(out, path)
     again = apply_to_source(transforms_for(names), out, path=path)
     assert not again.errors, again.errors
     assert again.new_text == out, "a second run changed the output again"
@@ -79,9 +80,16 @@ def check_transforms(names: tuple[str, ...], source: str, path: str = "mod.py") 
     return out
 
 
+def quiet_compile(source: str, path: str = "mod.py") -> None:
+    """compile(), without the SyntaxWarnings generated code is full of (`"a"[1, 2]`, `is 1`...)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compile(source, path, "exec", dont_inherit=True)
+
+
 def compiles(source: str) -> bool:
     try:
-        compile(source, "mod.py", "exec", dont_inherit=True)
+        quiet_compile(source)
     except (SyntaxError, ValueError):
         return False
     return True
@@ -369,7 +377,7 @@ def test_asyncio_modules_compile():
     @settings(max_examples=30, **COMMON)
     @given(asyncio_modules())
     def check(source):
-        compile(source, "mod.py", "exec", dont_inherit=True)
+        quiet_compile(source)
 
     check()
 
@@ -450,7 +458,9 @@ def _statements(tree):
 
 @st.composite
 def mutation(draw, text):
-    tree = ast.parse(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tree = ast.parse(text)
     lines = text.splitlines(keepends=True)
     nl = "\r\n" if "\r\n" in text else "\n"
     stmts = _statements(tree)
