@@ -573,9 +573,11 @@ def render_markdown(results: list[LibResult], transforms: list[str], started: st
     w("### Regressions\n")
     regs = [(r, row, t) for r in results for row in r.rows for t in row.regressions]
     if regs:
+        w("| library | transform | test (passed before) | after |")
+        w("|---|---|---|---|")
         for r, row, t in regs:
-            w(f"- {r.lib.name} / {row.transform}: `{t}` passed before, "
-              f"{row.tests.outcomes.get(t, 'missing') if row.tests else '?'} after")
+            after = row.tests.outcomes.get(t, "missing") if row.tests else "?"
+            w(f"| {r.lib.name} | {row.transform} | `{md_escape(t)}` | {after} |")
     else:
         w("None.")
     flaky = [(r, row, t) for r in results for row in r.rows for t in row.flaky]
@@ -645,6 +647,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="libraries processed at once (default 1)")
     ap.add_argument("--markdown", type=Path, metavar="FILE", help="also write the report here")
     ap.add_argument("--json", type=Path, metavar="FILE", help="write the raw results as JSON")
+    ap.add_argument("--readme", action="store_true",
+                    help="put the report in benchmarks/README.md, between its realworld markers")
     ap.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     ap.add_argument("--work", type=Path, default=DEFAULT_WORK,
                     help="cache and scratch directory (default benchmarks/.work)")
@@ -686,12 +690,30 @@ def main(argv: list[str] | None = None) -> int:
         args.markdown.write_text(report + "\n")
     if args.json:
         args.json.write_text(json.dumps([_result_json(r) for r in results], indent=1) + "\n")
+    if args.readme:
+        update_readme(HERE / "README.md", report, " ".join(["python", "benchmarks/realworld.py",
+                                                              *(argv if argv is not None else sys.argv[1:])]))
 
     if any(row.regressions for r in results for row in r.rows):
         return 1
     if any(r.error for r in results):
         return 2
     return 0
+
+
+README_BEGIN = "<!-- realworld:begin -->"
+README_END = "<!-- realworld:end -->"
+
+
+def update_readme(path: Path, report: str, command: str) -> None:
+    """Replace what lies between the README's markers with this run's report."""
+    text = path.read_text()
+    head, sep1, rest = text.partition(README_BEGIN)
+    _, sep2, tail = rest.partition(README_END)
+    if not (sep1 and sep2):
+        raise SystemExit(f"{path}: no {README_BEGIN} ... {README_END} markers")
+    body = f"\n<!-- written by: {command} -->\n\n{report.strip()}\n\n"
+    path.write_text(head + README_BEGIN + body + README_END + tail)
 
 
 def _result_json(r: LibResult) -> dict[str, Any]:
