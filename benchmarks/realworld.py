@@ -549,6 +549,8 @@ def render_markdown(results: list[LibResult], transforms: list[str], started: st
             w(f"| {r.lib.slug} | {row.transform} | {len(a.changes) + len(a.skips)} | {len(a.changes)} "
               f"| {len(a.skips)} | {verify} | {len(a.errors) - verify} | {before} | {after} | {regs} |")
     w("")
+    w("Wall time per library (setup, baseline, every transform and its tests): "
+      + ", ".join(f"{r.lib.name} {r.seconds:.0f} s" for r in results) + ".\n")
     w("Candidates are rewrites plus skips. *(unchanged)*: the transform changed no file, so the "
       "baseline stands. A regression is a test that passed before and does not pass after; a test "
       "that fails after the transform is re-run once, and one that then passes is listed as flaky.\n")
