@@ -632,8 +632,14 @@ def md_escape(s: str) -> str:
 
 
 def git_head() -> str:
+    """The commit of codemods that ran, and whether its working tree differed from it."""
     p = run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO)
-    return p.stdout.strip() or "?"
+    head = p.stdout.strip() or "?"
+    dirty = run(["git", "status", "--porcelain", "--", "codemods"], cwd=REPO).stdout.split("\n")
+    files = sorted(line[3:] for line in dirty if line.strip())
+    if files:
+        head += f" plus uncommitted changes to {', '.join(f'`{f}`' for f in files)}"
+    return head
 
 
 # ---------------------------------------------------------------------------------------------
