@@ -288,16 +288,16 @@ def test_lock_found_through_import_alias_and_annotation():
             async def a(self):
                 async with self._door:
                     self.x = 1
-                    await self.tell()
+                    await self.obs.tell()
 
             async def b(self):
                 async with self._state:
                     self.x = 2
-                    await self.tell()
+                    await self.obs.tell()
         """
     )
     out = fix(before)
-    assert out.count("        await self.tell()\n") == 2
+    assert out.count("        await self.obs.tell()\n") == 2
 
 
 def test_non_lock_context_managers_are_ignored():
@@ -322,17 +322,17 @@ def test_lock_patterns_option_replaces_the_defaults():
         async def f(self):
             async with self._gate:
                 self.n += 1
-                await self.tell()
+                await self.obs.tell()
             async with self._lock:
                 self.n += 1
-                await self.tell()
+                await self.obs.tell()
         """
     )
     out = fix(src, **{"lock-patterns": ["*GATE*"]})
-    assert out.count("\n    await self.tell()\n") == 1
-    assert "self._gate:\n        self.n += 1\n    await self.tell()" in out
+    assert out.count("\n    await self.obs.tell()\n") == 1
+    assert "self._gate:\n        self.n += 1\n    await self.obs.tell()" in out
     out = fix(src)
-    assert "self._lock:\n        self.n += 1\n    await self.tell()" in out
+    assert "self._lock:\n        self.n += 1\n    await self.obs.tell()" in out
 
 
 def test_with_in_an_outer_loop_gets_fresh_loop_names():
@@ -373,32 +373,32 @@ def test_skips_with_reasons():
 
             async def result_used(self):
                 async with self._lock:
-                    v = await self.load()
+                    v = await self.obs.load()
                     self.v = v
 
             async def in_try(self):
                 async with self._lock:
                     try:
                         self.n += 1
-                        await self.tell()
+                        await self.obs.tell()
                     finally:
                         self.n -= 1
 
             async def raises_after(self):
                 async with self._lock:
-                    await self.tell()
+                    await self.obs.tell()
                     if self.n < 0:
                         raise ValueError
                     self.n -= 1
 
             async def serializes(self):
                 async with self._lock:
-                    await self.refresh()
+                    await self.obs.refresh()
 
             async def sem(self):
                 async with self._sem:
                     self.n += 1
-                    await self.fetch()
+                    await self.obs.fetch()
 
             async def nested(self):
                 async with self._lock:
@@ -429,10 +429,10 @@ def test_earlier_awaits_do_not_jump_over_one_that_stays():
             async def f(self):
                 async with self._cond:
                     self.n += 1
-                    await self.tell()
+                    await self.obs.tell()
                     await self._cond.wait()
                     self.n -= 1
-                    await self.tell()
+                    await self.obs.tell()
         """
     )
     result = run(src)
@@ -440,7 +440,7 @@ def test_earlier_awaits_do_not_jump_over_one_that_stays():
     assert "a later await (line 12) stays" in result.skips[0].reason
     # the await after the wait still moves
     assert [c.line for c in result.changes] == [14]
-    assert result.new_text.endswith("            self.n -= 1\n        await self.tell()\n")
+    assert result.new_text.endswith("            self.n -= 1\n        await self.obs.tell()\n")
 
 
 def test_object_changed_after_the_await_stays():
@@ -468,7 +468,7 @@ def test_dead_code_after_a_return_is_not_revived():
         async def f(self):
             async with lock:
                 self.n += 1
-                await self.tell()
+                await self.obs.tell()
                 return 1
                 self.n = 0
         """
@@ -564,6 +564,7 @@ class Counter:
         self._lock = asyncio.Lock()
         self.values = {"a": 1}
         self.seen = []
+        self.obs = self  # what is told: reached through an attribute, as an observer would be
 
     async def tell(self, *args):
         await asyncio.sleep(0)
@@ -572,11 +573,11 @@ class Counter:
     async def bump(self, key):
         async with self._lock:
             n = self.values.get(key, 0)
-            await self.tell(key, n, self.values.get(key), len(self.values))
+            await self.obs.tell(key, n, self.values.get(key), len(self.values))
             n += 10
             self.values[key] = n
             self.values["total"] = sum(v for k, v in self.values.items() if k != "total")
-            await self.tell("total", self.values["total"])
+            await self.obs.tell("total", self.values["total"])
         return n
 
 async def main():
@@ -618,30 +619,30 @@ _STATEMENTS = [
     "self.items.append(x)",
     "self.data[key] = x",
     "self.items = [x]",
-    "await self.tell({a}, {b})",
-    "await self.tell({a})",
-    "y = await self.fetch({a})",
-    "if flag:\n    await self.tell({a}, {b})",
-    "if self.n > 2:\n    await self.tell({a})",
+    "await self.obs.tell({a}, {b})",
+    "await self.obs.tell({a})",
+    "y = await self.obs.fetch({a})",
+    "if flag:\n    await self.obs.tell({a}, {b})",
+    "if self.n > 2:\n    await self.obs.tell({a})",
     "if flag:\n    return {a}",
-    "for i in range(2):\n    self.n += i\n    await self.tell(i, {a})",
-    "while self.items and len(self.items) > 3:\n    x = self.items.pop()\n    await self.tell(x)",
-    "for v in list(self.items):\n    await self.tell(v, {a})",
+    "for i in range(2):\n    self.n += i\n    await self.obs.tell(i, {a})",
+    "while self.items and len(self.items) > 3:\n    x = self.items.pop()\n    await self.obs.tell(x)",
+    "for v in list(self.items):\n    await self.obs.tell(v, {a})",
     "self.items.clear()",
     "self.data.pop(key, None)",
     "y = x",
-    "x = await self.fetch(x)",
-    "await self.tell(*self.items)",
-    "await self.tell(k={a})",
-    "if flag:\n    x = await self.fetch({a})",
-    "try:\n    await self.tell({a})\nexcept Exception:\n    self.n -= 1",
-    "y = await self.fetch(len(self.items))",
-    "for i in range(3):\n    if i == 1:\n        break\n    await self.tell(i, {a})",
-    "for i in range(2):\n    if i:\n        await self.tell(i)\n    else:\n        self.n += 1",
-    "self.data[key] = [{a}]\nawait self.tell(self.data[key])",
-    "if not flag:\n    return await self.fetch({a})",
+    "x = await self.obs.fetch(x)",
+    "await self.obs.tell(*self.items)",
+    "await self.obs.tell(k={a})",
+    "if flag:\n    x = await self.obs.fetch({a})",
+    "try:\n    await self.obs.tell({a})\nexcept Exception:\n    self.n -= 1",
+    "y = await self.obs.fetch(len(self.items))",
+    "for i in range(3):\n    if i == 1:\n        break\n    await self.obs.tell(i, {a})",
+    "for i in range(2):\n    if i:\n        await self.obs.tell(i)\n    else:\n        self.n += 1",
+    "self.data[key] = [{a}]\nawait self.obs.tell(self.data[key])",
+    "if not flag:\n    return await self.obs.fetch({a})",
 ]
-_ENDINGS = ["", "return y", "return {a}", "return await self.fetch({a})", "return x + 1"]
+_ENDINGS = ["", "return y", "return {a}", "return await self.obs.fetch({a})", "return x + 1"]
 
 
 def _render(choices, ending, args, threads: bool = False) -> str:
@@ -664,6 +665,7 @@ import threading
 class Box:
     def __init__(self):
         self._lock = {lock}
+        self.obs = self  # the observer told and asked: reached through an attribute
         self.n = 0
         self.items = []
         self.data = {{}}
@@ -728,10 +730,10 @@ def test_index_sees_locks_constructed_through_an_import_alias():
             async def f(self):
                 async with self._entry:
                     self.n = 1
-                    await self.tell()
+                    await self.obs.tell()
         """
     assert _index(src) == ((9, 9),)
-    assert "        await self.tell()\n" in fix(src)
+    assert "        await self.obs.tell()\n" in fix(src)
 
 
 def test_parameter_annotated_as_lock():
@@ -745,3 +747,65 @@ def test_parameter_annotated_as_lock():
         """
     assert _index(src) == ((5, 5),)
     assert "\n    await notify(state.n)\n" in fix(src)
+
+
+COMMAND_REPLY_PROGRAM = '''\
+import asyncio
+
+
+class Connection:
+    """The lock pairs each command with its reply (aiosmtplib's execute_command)."""
+
+    def __init__(self):
+        self._command_lock = asyncio.Lock()
+        self._waiter = None
+        self.log = []
+        self.observer = self
+
+    def write(self, command):
+        asyncio.get_running_loop().call_later(0.01, self._deliver, f"reply to {command}")
+
+    def _deliver(self, reply):
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(reply)
+
+    async def read_response(self):
+        self._waiter = asyncio.get_running_loop().create_future()
+        return await self._waiter
+
+    async def told(self, command, response):
+        self.log.append((command, response))
+
+    async def execute_command(self, command):
+        async with self._command_lock:
+            self.write(command)
+            response = await self.read_response()
+            await self.observer.told(command, response)
+        return response
+
+
+async def main():
+    conn = Connection()
+    replies = await asyncio.wait_for(asyncio.gather(*(conn.execute_command(c) for c in "abc")), 5)
+    print(replies, sorted(conn.log))
+
+
+asyncio.run(main())
+'''
+
+
+def test_an_operation_of_the_lock_owner_stays_and_the_program_still_works(tmp_path: Path):
+    """Found on aiosmtplib by benchmarks/realworld.py: moving the reply read out of the command lock let
+    another command in between, and gather never completed."""
+    result = apply_to_source([LockAwait()], COMMAND_REPLY_PROGRAM)
+    assert [s.reason.split(":")[0] for s in result.skips] == ["`await self.read_response()` is an operation of the object that owns `self._command_lock`"]
+    assert len(result.changes) == 1  # the observer, another object, is told after the lock is released
+    assert "            response = await self.read_response()\n        await self.observer.told" in result.new_text
+    (tmp_path / "before.py").write_text(COMMAND_REPLY_PROGRAM)
+    (tmp_path / "after.py").write_text(result.new_text)
+    outs = [
+        subprocess.run([sys.executable, str(tmp_path / f"{n}.py")], capture_output=True, text=True, timeout=60)
+        for n in ("before", "after")
+    ]
+    assert all(o.returncode == 0 for o in outs), [o.stderr for o in outs]
+    assert outs[0].stdout == outs[1].stdout and "reply to c" in outs[0].stdout

@@ -495,9 +495,10 @@ class LockAwait(Transform):
     fnmatch patterns on the last name of the `with` expression).
 
     Awaits stay where they are, each reported with its reason, when moving them is not provably
-    safe: `await cond.wait()` and any await on the lock itself, an await whose result the critical
-    section uses, awaits inside `try`, nested `with`/`async with`/`async for` or comprehensions, awaits
-    followed by a `return`/`raise`/`break` that would skip them, a semaphore (which exists to bound the
+    safe: `await cond.wait()` and any await on the lock itself, an awaited method of the object that
+    owns the lock (`await self.read_reply()` under `self._lock`: the lock may exist to serialize that
+    very operation), an await whose result the critical section uses, awaits inside `try`, nested
+    `with`/`async with`/`async for` or comprehensions, awaits followed by a `return`/`raise`/`break` that would skip them, a semaphore (which exists to bound the
     awaits it guards), and blocks that hold the lock only around awaits (the lock serializes them).
 
     ## Why is this bad?
@@ -591,6 +592,7 @@ class _Analyzer(cst.CSTVisitor):
         self.globals: set[str] = set()
         self.params: dict[str, tuple[str, ...]] = {}
         self.loops: list[cst.CSTNode] = []
+        self._stored: Optional[frozenset[str]] = None
 
     # -- collecting locks and names ------------------------------------------------------------
     def _kind_of_call(self, node: cst.BaseExpression) -> Optional[str]:
@@ -718,6 +720,17 @@ class _Analyzer(cst.CSTVisitor):
     def _pos(self, node: cst.CSTNode) -> tuple[int, int]:
         p = self.get_metadata(PositionProvider, node).start
         return p.line, p.column + 1
+
+    def stored_attributes(self) -> frozenset[str]:
+        """Names assigned as `self.NAME = ...` / `cls.NAME = ...` anywhere in the module (stored values,
+        such as callbacks, as opposed to methods)."""
+        if self._stored is None:
+            target = m.Attribute(value=m.Name("self") | m.Name("cls"))
+            found = m.findall(self.module, m.AssignTarget(target=target) | m.AnnAssign(target=target))
+            self._stored = frozenset(
+                (node.target if isinstance(node, cst.AnnAssign) else node.target).attr.value for node in found
+            )
+        return self._stored
 
     def _skip(self, node: cst.CSTNode, reason: str) -> None:
         self.ctx.skip(*self._pos(node), reason)
@@ -871,7 +884,28 @@ class _Block:
             return f"awaits the lock `{self.lock_text}` itself"
         if any(_chain(n, self.code) == self.lock_text for n in m.findall(await_node, m.Name() | m.Attribute() | m.Subscript())):
             return f"uses the lock `{self.lock_text}` itself; it stays inside {self.header}"
-        return None
+        return self.owner_operation(await_node)
+
+    def owner_operation(self, await_node: cst.Await) -> Optional[str]:
+        """An awaited method of the object that owns the lock (`self._lock` and `await self.read_reply()`,
+        `await super().__aexit__(...)`) is likely the very operation the lock serializes: a command and its
+        reply, a refresh that other tasks must wait for, a teardown guarded by a reference count. Callbacks
+        stored on the object (`self._on_evict = on_evict`) and other objects' methods are not."""
+        lock = self.lock
+        if lock is None or not m.matches(lock, m.Attribute(value=m.Name("self") | m.Name("cls"))):
+            return None
+        call = await_node.expression
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+            return None
+        receiver, name = call.func.value, call.func.attr.value
+        if m.matches(receiver, m.Call(func=m.Name("super"))):
+            pass
+        elif not m.matches(receiver, m.Name("self") | m.Name("cls")) or name in self.an.stored_attributes():
+            return None
+        return (
+            f"`await {_short(self.code(call))}` is an operation of the object that owns `{self.lock_text}`: "
+            f"the lock may exist to serialize it, so it stays inside {self.header}"
+        )
 
     def fresh(self, *candidates: Optional[str]) -> str:
         """The first candidate no name in the module uses (else the first, numbered)."""
