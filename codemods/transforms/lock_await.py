@@ -494,12 +494,13 @@ class LockAwait(Transform):
     `lock-patterns` (`[tool.codemod.lock-await]`, default `["*lock*", "*mutex*"]`, case-insensitive
     fnmatch patterns on the last name of the `with` expression).
 
-    Awaits stay where they are, each reported with its reason, when moving them is not provably
-    safe: `await cond.wait()` and any await on the lock itself, an awaited method of the object that
-    owns the lock (`await self.read_reply()` under `self._lock`: the lock may exist to serialize that
-    very operation), an await whose result the critical section uses, awaits inside `try`, nested
-    `with`/`async with`/`async for` or comprehensions, awaits followed by a `return`/`raise`/`break` that would skip them, a semaphore (which exists to bound the
-    awaits it guards), and blocks that hold the lock only around awaits (the lock serializes them).
+    Awaits stay where they are, each reported with its reason, when moving them is not provably safe:
+    `await cond.wait()` and any await on the lock itself, an awaited method of the object that owns the
+    lock (`await self.read_reply()` under `self._lock`: the lock may exist to serialize that very
+    operation), an await whose result the critical section uses, awaits inside `try`, nested
+    `with`/`async with`/`async for` or comprehensions, awaits followed by a `return`/`raise`/`break`
+    that would skip them, a semaphore (which exists to bound the awaits it guards), and blocks that hold
+    the lock only around awaits (the lock serializes them).
 
     ## Why is this bad?
     While a task awaits with a lock held, every other task that needs the lock waits too, however
