@@ -214,7 +214,12 @@ def apply_to_source(transforms: Iterable[Transform], text: str, path: str = "mod
         skips.extend(plan.skips)
         if path not in plan.files:
             continue
-        outcome = rewrite_module(transform, cst.parse_module(current), plan.files[path], path)
+        try:
+            module_cst = cst.parse_module(current)
+        except cst.ParserSyntaxError as exc:  # Python parses it, LibCST's tokenizer does not
+            errors.append(f"LibCST cannot parse it: {str(exc).splitlines()[0]}")
+            break
+        outcome = rewrite_module(transform, module_cst, plan.files[path], path)
         if isinstance(outcome, str):
             errors.append(outcome)
             continue

@@ -256,3 +256,13 @@ def test_deeply_nested_expression_is_reported_not_fatal(repo):
     cs = run(r)
     assert "good.py" in [f.path for f in cs.files]
     assert all(e.path != "good.py" for e in cs.errors)
+
+
+def test_file_python_parses_but_libcst_does_not(repo):
+    # a backslash continuation right before the end of the file: CPython accepts it, LibCST's tokenizer not
+    r = repo({"odd.py": b"old_api(1)\n\\\r\n", "good.py": GOOD})
+    cs = run(r)
+    assert [f.path for f in cs.files] == ["good.py"]
+    assert errors(cs)["odd.py"].startswith("LibCST cannot parse it")
+    single = engine.apply_to_source([DemoRename()], "old_api(1)\n\\\r\n")
+    assert single.new_text == "old_api(1)\n\\\r\n" and single.errors[0].startswith("LibCST cannot parse it")

@@ -66,6 +66,16 @@ def check_transforms(names: tuple[str, ...], source: str, path: str = "mod.py") 
     """Apply ``names`` to ``source``; assert the properties; return the output."""
     _note(f"transforms: {', '.join(names)}")
     _note(f"source:\n{source}")
+    try:
+        cst.parse_module(source)
+    except cst.ParserSyntaxError:
+        # CPython parses it, LibCST's tokenizer does not (`"\\\r\n"` at the end of a file): the engine
+        # reports such a file as an error and no transform sees it
+        result = apply_to_source(transforms_for(names), source, path=path)
+        assert result.new_text == source and all("LibCST cannot parse it" in e for e in result.errors)
+        if currently_in_test_context():
+            assume(False)
+        return source
     result = apply_to_source(transforms_for(names), source, path=path)
     assert not result.errors, (path, result.errors)
     out = result.new_text

@@ -80,6 +80,11 @@ REASON_NO_AWAIT = (
     "nothing is awaited after the spawn, so a guard would cancel the task before it ever runs: "
     "it is meant to outlive {func}(); give it a longer-lived owner by hand"
 )
+REASON_OWN_COROUTINE = (
+    "the task runs `{coro}`, a coroutine of the object itself: it probably belongs to the object, not "
+    "to this call of {func}() (a lifecycle task that a later method talks to); store it on self and "
+    "cancel it where the object closes"
+)
 REASON_FUTURE = (
     "ensure_future() of a value, not of a call: if it is already a future it is returned as it is, "
     "and may belong to someone else; guard it by hand if it is a coroutine"
@@ -95,6 +100,11 @@ REASON_SELF = (
     "stored on self, and {cls} has no aclose()/close()/stop()/__aexit__() that could cancel it; "
     "give the class an owner method that cancels it"
 )
+
+
+def _short_code(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _guard_option(value: Any) -> tuple[str, str] | None:
@@ -670,6 +680,17 @@ class _Analyzer(cst.CSTVisitor):
         if not isinstance(func.body, cst.IndentedBlock):
             self.skip(call, REASON_ONE_LINE.format(func=func.name.value))
             return
+        coro = call.args[0].value if call.args and not call.args[0].keyword and not call.args[0].star else None
+        if (
+            isinstance(coro, cst.Call)
+            and isinstance(coro.func, cst.Attribute)
+            and isinstance(coro.func.value, cst.Name)
+            and coro.func.value.value in ("self", "cls")
+            and isinstance(self.enclosing(func), cst.ClassDef)
+        ):
+            # uvicorn's Lifespan.startup() spawns self.main(), which shutdown() later talks to
+            self.skip(call, REASON_OWN_COROUTINE.format(coro=_short_code(self.module.code_for_node(coro)), func=func.name.value))
+            return
         small = self.parent(call)
         line = self.parent(small)
         assert isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite))
@@ -1216,7 +1237,9 @@ class TaskGuard(Transform):
     class body; tasks stored on `self` when the class has no such method or `__init__` does not set
     the attribute; tasks stored in a `global`/`nonlocal`; spawns inside expressions the transform
     does not follow; `ensure_future(x)` of a value rather than a call (`x` may be a future owned
-    elsewhere); and spawns after which some way out of the function (falling off its end, a
+    elsewhere); a method's spawn of the object's own coroutine (`create_task(self.main())` in
+    `startup()`: a lifecycle task that later methods talk to, which belongs to the object, not to the
+    call); and spawns after which some way out of the function (falling off its end, a
     `return`, an explicit `raise`) passes no `await`, `yield`, `async for` or `async with`: the
     guard would cancel such a task before it ever runs, so it is clearly meant to outlive the
     function. (A loop whose body awaits is taken to run at least once; exceptions raised by other
