@@ -809,3 +809,33 @@ def test_an_operation_of_the_lock_owner_stays_and_the_program_still_works(tmp_pa
     ]
     assert all(o.returncode == 0 for o in outs), [o.stderr for o in outs]
     assert outs[0].stdout == outs[1].stdout and "reply to c" in outs[0].stdout
+
+
+def test_lock_name_words():
+    from codemods.transforms.lock_await import _name_words
+
+    assert _name_words("_send_lock") == {"send", "lock"}
+    assert _name_words("sendFrameLock") == {"send", "frame", "lock"}
+    assert _name_words("_lock") == {"lock"}
+
+
+def test_a_lock_named_after_the_awaited_operation_keeps_it():
+    src = HEADER + dedent(
+        """\
+        class Writer:
+            def __init__(self, stream):
+                self._write_lock = asyncio.Lock()
+                self._stream = stream
+                self.frames = 0
+
+            async def write_frame(self, frame):
+                async with self._write_lock:
+                    self.frames += 1
+                    await self._stream.write(frame)
+        """
+    )
+    assert fix(src) == src
+    assert skips(src) == [
+        "13:13: `self._write_lock` is named after the awaited `self._stream.write(frame)` (write): it exists "
+        "to serialize that operation, so it stays inside `async with self._write_lock`"
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import builtins
 import fnmatch
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
@@ -497,7 +498,8 @@ class LockAwait(Transform):
     Awaits stay where they are, each reported with its reason, when moving them is not provably safe:
     `await cond.wait()` and any await on the lock itself, an awaited method of the object that owns the
     lock (`await self.read_reply()` under `self._lock`: the lock may exist to serialize that very
-    operation), an await whose result the critical section uses, awaits inside `try`, nested
+    operation), an await of the operation the lock is named after (`await send(...)` under
+    `_send_lock`), an await whose result the critical section uses, awaits inside `try`, nested
     `with`/`async with`/`async for` or comprehensions, awaits followed by a `return`/`raise`/`break`
     that would skip them, a semaphore (which exists to bound the awaits it guards), and blocks that hold
     the lock only around awaits (the lock serializes them).
@@ -795,6 +797,15 @@ class _Bindings(cst.CSTVisitor):
         self.assigns.append((node, self.classes[-1]))
 
 
+_LOCK_WORDS = {"lock", "locks", "mutex", "rlock", "cond", "condition", "sem", "semaphore", "guard", "the", "a"}
+
+
+def _name_words(name: str) -> set[str]:
+    """`_send_lock` -> {send, lock}; `sendFrameLock` -> {send, frame, lock}."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    return {w for w in spaced.lower().split("_") if len(w) > 1}
+
+
 def _words(text: str) -> str:
     return text.strip("_").lower() or "value"
 
@@ -887,15 +898,37 @@ class _Block:
             return f"uses the lock `{self.lock_text}` itself; it stays inside {self.header}"
         return self.owner_operation(await_node)
 
+    def named_after(self, call: cst.BaseExpression) -> Optional[str]:
+        """A lock named after the awaited operation (`_send_lock` and `await send(...)`, `write_lock` and
+        `await self._writer.write_frame(...)`) exists to serialize it (sse-starlette's `_send_lock`)."""
+        if self.lock is None or not isinstance(call, cst.Call):
+            return None
+        func = call.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+        last = self.lock.attr.value if isinstance(self.lock, cst.Attribute) else self.lock.value if isinstance(self.lock, cst.Name) else None
+        if not name or not last:
+            return None
+        lock_words = _name_words(last) - _LOCK_WORDS
+        shared = sorted(lock_words & _name_words(name))
+        if not shared:
+            return None
+        return (
+            f"`{self.lock_text}` is named after the awaited `{_short(self.code(call))}` ({shared[0]}): "
+            f"it exists to serialize that operation, so it stays inside {self.header}"
+        )
+
     def owner_operation(self, await_node: cst.Await) -> Optional[str]:
         """An awaited method of the object that owns the lock (`self._lock` and `await self.read_reply()`,
         `await super().__aexit__(...)`) is likely the very operation the lock serializes: a command and its
         reply, a refresh that other tasks must wait for, a teardown guarded by a reference count. Callbacks
         stored on the object (`self._on_evict = on_evict`) and other objects' methods are not."""
         lock = self.lock
+        call = await_node.expression
+        named = self.named_after(call)
+        if named:
+            return named
         if lock is None or not m.matches(lock, m.Attribute(value=m.Name("self") | m.Name("cls"))):
             return None
-        call = await_node.expression
         if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
             return None
         receiver, name = call.func.value, call.func.attr.value
@@ -1140,7 +1173,8 @@ class _Block:
                 continue
             collected = next((x for x in moved if isinstance(x, _Collected) and x.index == i), None)
             kept.append(stmt.deep_replace(collected.expr_stmt, cst.Pass()) if collected else stmt)
-        if not any(self.touches_shared_state(s) for s in kept):
+        # (awaits that stay do not count: a lock held only around awaits serializes them)
+        if not any(self.touches_shared_state(s) for s in kept if self.await_statement(s) is None):
             raise _Fail(
                 moved[-1].index, first_await(),
                 f"{self.header} holds the lock only around its awaits: the lock serializes them, so they stay",
