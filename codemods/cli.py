@@ -15,7 +15,7 @@ from . import __version__
 from .cache import CACHE_DIR_NAME
 from .changeset import Changeset, FileChange
 from .config import Config, ConfigError, load
-from .discover import find_root
+from .discover import DiscoverError, find_root
 from .transforms import Transform, registry
 
 EXIT_OK, EXIT_PENDING, EXIT_ERROR = 0, 1, 2
@@ -201,6 +201,9 @@ def apply(
     try:
         cache_dir = None if no_cache else os.path.join(root, CACHE_DIR_NAME)
         cs = engine.run(list(paths), selected, config=config, jobs=jobs, progress=callback, root=root, cache_dir=cache_dir)
+    except DiscoverError as exc:
+        _echo_err(f"error: {exc}")
+        sys.exit(EXIT_ERROR)
     finally:
         if bar is not None:
             bar.stop()
@@ -209,7 +212,11 @@ def apply(
     to_write: list[FileChange] = list(cs.files)
     refused: list[str] = []
     if writing and cs.files and not allow_dirty:
-        dirty = git.dirty_paths(cs.root)
+        try:
+            dirty = git.dirty_paths(cs.root)
+        except git.DirtyCheckError as exc:
+            _echo_err(f"error: {exc}; nothing written (--allow-dirty skips this check)")
+            sys.exit(EXIT_ERROR)
         if dirty is not None:
             refused = [f.path for f in cs.files if f.path in dirty]
             to_write = [f for f in cs.files if f.path not in dirty]

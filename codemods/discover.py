@@ -87,11 +87,18 @@ def discover(root: str, paths: list[str], config: Config, in_git: bool) -> Disco
     return result
 
 
+class DiscoverError(Exception):
+    """The files cannot be listed (git refuses the repository, say): the run cannot start."""
+
+
 def _git_files(root: str, dirs: list[str]) -> list[str]:
     args = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate", "--"]
     args += [d or "." for d in dirs]
-    out = subprocess.run(args, cwd=root, capture_output=True, check=True).stdout
-    return sorted({p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p})
+    proc = subprocess.run(args, cwd=root, capture_output=True)
+    if proc.returncode != 0:
+        why = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise DiscoverError(f"`git ls-files` failed in {root}: {why[0] if why else f'exit {proc.returncode}'}")
+    return sorted({p.decode("utf-8", "surrogateescape") for p in proc.stdout.split(b"\0") if p})
 
 
 def _walk_files(root: str, dirs: list[str]) -> list[str]:

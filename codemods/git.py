@@ -5,13 +5,20 @@ from __future__ import annotations
 import git
 
 
+class DirtyCheckError(Exception):
+    """git cannot say which files have uncommitted changes: nothing is written."""
+
+
 def dirty_paths(root: str) -> set[str] | None:
     """Repo-relative paths with uncommitted changes (staged, unstaged or untracked); None outside git."""
     try:
         repo = git.Repo(root, search_parent_directories=False)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         return None
-    out = repo.git.status("--porcelain=v1", "-z", "--untracked-files=all")
+    try:
+        out = repo.git.status("--porcelain=v1", "-z", "--untracked-files=all")
+    except git.GitCommandError as exc:
+        raise DirtyCheckError(f"`git status` failed in {root}: {str(exc.stderr).strip() or exc}") from None
     dirty: set[str] = set()
     entries = out.split("\0")
     i = 0

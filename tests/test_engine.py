@@ -266,3 +266,14 @@ def test_file_python_parses_but_libcst_does_not(repo):
     assert errors(cs)["odd.py"].startswith("LibCST cannot parse it")
     single = engine.apply_to_source([DemoRename()], "old_api(1)\n\\\r\n")
     assert single.new_text == "old_api(1)\n\\\r\n" and single.errors[0].startswith("LibCST cannot parse it")
+
+
+def test_git_refusing_the_repository_is_a_clear_error(tmp_path):
+    from codemods.discover import DiscoverError
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / ".git").write_text("gitdir: /nonexistent/gitdir\n")  # git refuses it, as with "dubious ownership"
+    (broken / "a.py").write_text(GOOD)
+    with pytest.raises(DiscoverError, match="`git ls-files` failed"):
+        engine.run([str(broken)], [DemoRename()], root=str(broken), jobs=1)
