@@ -87,7 +87,7 @@ def measure(args: argparse.Namespace) -> int:
         ok = 0
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for p, b in contents.items():
+            for b in contents.values():
                 try:
                     ast.parse(b)
                     ok += 1

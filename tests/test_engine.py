@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-import subprocess
 
 import pytest
 

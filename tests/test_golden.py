@@ -8,8 +8,6 @@ expected files from the current output, to be reviewed in `git diff`.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest

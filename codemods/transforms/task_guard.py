@@ -1117,8 +1117,7 @@ def _is_docstring(stmt: cst.CSTNode) -> bool:
 
 
 def _fix_semicolons(smalls: list[cst.BaseSmallStatement]) -> list[cst.BaseSmallStatement]:
-    """Every statement but the last is followed by `; `; the last keeps what the original last had."""
-    last_semicolon = smalls[-1].semicolon if smalls else cst.MaybeSentinel.DEFAULT
+    """Every statement but the last is followed by `; `; the last has none."""
     out = []
     for i, s in enumerate(smalls):
         if i < len(smalls) - 1:
