@@ -294,6 +294,13 @@ def _report_text(cs: Changeset, *, dry_run: bool, writing: bool, written: list[F
 
 def _review(cs: Changeset, files: list[FileChange]) -> list[FileChange]:
     """Hunk-by-hunk review, as `git add -p`: y apply, n skip, a rest of file, d skip file, q quit."""
+    reg = registry()
+    linked = [n for n in cs.transforms if reg[n].cross_file]
+    if linked:
+        _echo_err(
+            f"note: {', '.join(linked)} changes depend on each other across hunks and files: accepting a "
+            "converted definition while declining one of its call sites leaves an `await` on a plain function"
+        )
     accepted_files: list[FileChange] = []
     quit_all = False
     for fc in files:

@@ -165,6 +165,7 @@ def test_interactive_review(repo):
     # first hunk yes, then no to the rest
     out = codemod(r, "apply", "-t", "await-free", "--interactive", input="y\nn\nn\nn\n")
     assert out.returncode == 0, out.stderr
+    assert "depend on each other across hunks and files" in out.stderr
     text = (r / "app.py").read_text()
     assert "def load_config():" in text and "async def load_config" not in text
     compile(text, "app.py", "exec")
