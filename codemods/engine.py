@@ -90,15 +90,18 @@ class RewriteResult:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
 
 
-def _rewrite_one(item: tuple[str, str, bool, bytes, Sequence[tuple[Transform, Any]]]) -> RewriteResult:
+RewriteItem = tuple[str, str, bool, bytes, Sequence[tuple[Transform, Any]], Sequence[Transform]]
+
+
+def _rewrite_one(item: RewriteItem) -> RewriteResult:
     try:
         return _rewrite_file(item)
     except RecursionError:  # LibCST's code generation and visitors recurse on very deep expressions
         return RewriteResult(item[0], errors=[("error", "nested too deeply for LibCST (recursion limit): left unchanged")])
 
 
-def _rewrite_file(item: tuple[str, str, bool, bytes, Sequence[tuple[Transform, Any]]]) -> RewriteResult:
-    path, module_dotted, is_package, data, steps = item
+def _rewrite_file(item: RewriteItem) -> RewriteResult:
+    path, module_dotted, is_package, data, steps, selected = item
     result = RewriteResult(path)
     try:
         decoded = decode(data)
@@ -128,8 +131,61 @@ def _rewrite_file(item: tuple[str, str, bool, bytes, Sequence[tuple[Transform, A
         result.changes.extend(ctx.changes)
         module, current = new_module, new_text
     if current != original:
+        current, more, problems, final_skips = settle(selected, current, path, module_dotted, is_package)
+        result.changes.extend(more)
+        result.errors.extend(("internal", p) for p in problems)
+        if final_skips is not None:
+            singles = {t.name for t in selected if not t.cross_file}
+            result.skips = [s for s in result.skips if s.transform not in singles] + final_skips
         result.new_text = current
     return result
+
+
+MAX_SETTLE_ROUNDS = 3
+
+
+def settle(
+    transforms: Sequence[Transform], text: str, path: str, module: str, is_package: bool
+) -> tuple[str, list[Change], list[str], list[Skip] | None]:
+    """Run the single-file transforms again on a changed file until none changes it.
+
+    One transform's output can give another work: match-hoist makes one await out of an if/else inside
+    a lock block, which lock-await then moves; lock-await can leave an arm ending in an await that
+    match-hoist then hoists. Without this, a second `codemod apply -t all` would change the file again.
+    Returns the text, the further changes, problems, and (when a further pass changed the file) the
+    single-file transforms' skips as the final pass saw them, which replace the first pass's.
+    """
+    singles = [t for t in transforms if not t.cross_file]
+    changes: list[Change] = []
+    problems: list[str] = []
+    if len(singles) < 2:
+        return text, changes, problems, None  # one transform alone is a fixpoint: verify() checked it
+    settled = False
+    for _ in range(MAX_SETTLE_ROUNDS):
+        changed = False
+        skips: list[Skip] = []
+        for t in singles:
+            outcome = _single_file_pass(t, text, path, module, is_package)
+            if outcome is None:
+                continue
+            if isinstance(outcome, str):
+                problems.append(outcome)
+                continue
+            new_text, ctx = outcome
+            skips.extend(ctx.skips)
+            if new_text == text:
+                continue
+            problem = verify(t, new_text, path, module, is_package)
+            if problem:
+                problems.append(f"{t.name}: {problem}; its further changes to this file were dropped")
+                continue
+            changes.extend(ctx.changes)
+            text, changed = new_text, True
+        if not changed:
+            settled = True
+            break
+    # when a later pass changed the file, the first pass's skips may no longer hold: report the last pass's
+    return text, changes, problems, (skips if changes and settled else None)
 
 
 def rewrite_module(
@@ -204,7 +260,8 @@ def apply_to_source(transforms: Iterable[Transform], text: str, path: str = "mod
     errors: list[str] = []
     current = text
     is_package = path.endswith("__init__.py")
-    for transform in _ordered(list(transforms)):
+    ordered = _ordered(list(transforms))
+    for transform in ordered:
         if not transform.wants(current.encode("utf-8", "surrogatepass")):
             continue
         facts = transform.index(SourceInfo(path, module, is_package, current), parse_python(current, path))
@@ -234,6 +291,13 @@ def apply_to_source(transforms: Iterable[Transform], text: str, path: str = "mod
             continue
         changes.extend(ctx.changes)
         current = new_text
+    if current != text:
+        current, more, problems, final_skips = settle(ordered, current, path, module, is_package)
+        changes.extend(more)
+        errors.extend(problems)
+        if final_skips is not None:
+            singles = {t.name for t in ordered if not t.cross_file}
+            skips = [s for s in skips if s.transform not in singles] + final_skips
     return SourceResult(current, changes, skips, errors)
 
 
@@ -402,7 +466,7 @@ def run(
                 cs.errors.append(FileError(rel, f"internal error in {t.name}: planned an edit outside the paths given; not rewritten", "internal"))
             elif rel not in errored:
                 work.setdefault(rel, []).append((t, file_plan))
-    items = [(rel, *modules[rel], contents[rel], steps) for rel, steps in sorted(work.items())]
+    items = [(rel, *modules[rel], contents[rel], steps, transforms) for rel, steps in sorted(work.items())]
     for res in _map(_rewrite_one, items, jobs, PARALLEL_REWRITE_MIN_FILES, "rewrite", progress):
         cs.skips.extend(res.skips)
         for kind, message in res.errors:

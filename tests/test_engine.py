@@ -7,6 +7,7 @@ import os
 import stat
 
 import pytest
+from pathlib import Path
 
 from codemods import engine
 from codemods.changeset import FileChange
@@ -276,3 +277,24 @@ def test_git_refusing_the_repository_is_a_clear_error(tmp_path):
     (broken / "a.py").write_text(GOOD)
     with pytest.raises(DiscoverError, match="`git ls-files` failed"):
         engine.run([str(broken)], [DemoRename()], root=str(broken), jobs=1)
+
+
+def test_transforms_together_settle_to_a_fixpoint(repo):
+    """match-hoist turns an if/else under a lock into one await, which lock-await then moves: the run
+    repeats the single-file transforms on a changed file until none changes it, so that a second
+    `codemod apply -t all` changes nothing (found by exploring generated programs)."""
+    from codemods.transforms import registry
+
+    reg = registry()
+    source = (Path(__file__).parent / "data" / "settle_case.py").read_text()
+    r = repo({"handlers.py": source})
+    both = [reg["lock-await"](), reg["match-hoist"]()]
+    cs = engine.run([str(r)], both, root=str(r), jobs=1)
+    assert [c.transform for c in cs.changes] == ["match-hoist", "lock-await"]
+    assert not cs.skips  # the first pass's lock-await skips no longer hold once the await was hoisted
+    new = cs.files[0].new_text
+    assert new.endswith("        items[item] = key\n    result = await store(arg, key)\n")
+    (r / "handlers.py").write_text(new)
+    assert engine.run([str(r)], both, root=str(r), jobs=1).files == []
+    single = engine.apply_to_source(both, source)
+    assert single.new_text == new and len(single.changes) == 2
