@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from unidiff import PatchSet
 
 from codemods import engine
 from codemods.config import load
@@ -60,6 +61,15 @@ def test_golden(case: Path, tmp_path: Path, update_golden: bool):
     assert patch.decode("utf-8", "replace") == expected_patch.decode("utf-8", "replace")
     assert patch == expected_patch
     assert report == expected_report
+
+    # an independent parser (unidiff) reads the patch back: one entry per changed file, a/ b/ paths,
+    # hunk lengths consistent with their lines (unidiff refuses a hunk whose counts do not match)
+    if patch:
+        parsed = PatchSet(patch.decode("utf-8", "surrogateescape"))
+        assert [(f.source_file, f.target_file) for f in parsed] == [(f"a/{fc.path}", f"b/{fc.path}") for fc in cs.files]
+        for pf, fc in zip(parsed, cs.files):
+            assert pf.added + pf.removed > 0
+            assert sum(len(h) for h in pf) == sum(h.old_len + h.new_len - sum(i2 - i1 for tag, i1, i2, _, _ in h.opcodes if tag == "equal") for h in fc.hunks())
 
     # the patch applies with git to a pristine copy, and the result compiles
     applied = make_repo(tmp_path / "applied", source=case / "before")
