@@ -110,7 +110,7 @@ def _rewrite_file(item: RewriteItem) -> RewriteResult:
         result.errors.append(("error", str(exc)))
         return result
     except (cst.ParserSyntaxError, SyntaxError) as exc:
-        result.errors.append(("error", f"LibCST cannot parse it: {str(exc).splitlines()[0]}"))
+        result.errors.append(("error", f"{LIBCST_CANNOT_PARSE}: {str(exc).splitlines()[0]}"))
         return result
     original = decoded.text
     current = original
@@ -131,12 +131,9 @@ def _rewrite_file(item: RewriteItem) -> RewriteResult:
         result.changes.extend(ctx.changes)
         module, current = new_module, new_text
     if current != original:
-        current, more, problems, final_skips = settle(selected, current, path, module_dotted, is_package)
+        current, more, problems, result.skips = settle(selected, current, path, module_dotted, is_package, result.skips)
         result.changes.extend(more)
         result.errors.extend(("internal", p) for p in problems)
-        if final_skips is not None:
-            singles = {t.name for t in selected if not t.cross_file}
-            result.skips = [s for s in result.skips if s.transform not in singles] + final_skips
         result.new_text = current
     return result
 
@@ -145,25 +142,25 @@ MAX_SETTLE_ROUNDS = 3
 
 
 def settle(
-    transforms: Sequence[Transform], text: str, path: str, module: str, is_package: bool
-) -> tuple[str, list[Change], list[str], list[Skip] | None]:
+    transforms: Sequence[Transform], text: str, path: str, module: str, is_package: bool, skips: list[Skip]
+) -> tuple[str, list[Change], list[str], list[Skip]]:
     """Run the single-file transforms again on a changed file until none changes it.
 
     One transform's output can give another work: match-hoist makes one await out of an if/else inside
     a lock block, which lock-await then moves; lock-await can leave an arm ending in an await that
     match-hoist then hoists. Without this, a second `codemod apply -t all` would change the file again.
-    Returns the text, the further changes, problems, and (when a further pass changed the file) the
-    single-file transforms' skips as the final pass saw them, which replace the first pass's.
+    Returns the text, the further changes, problems, and ``skips`` (the first pass's) with the
+    single-file transforms' ones replaced by the final pass's when a further pass changed the file.
     """
     singles = [t for t in transforms if not t.cross_file]
     changes: list[Change] = []
     problems: list[str] = []
     if len(singles) < 2:
-        return text, changes, problems, None  # one transform alone is a fixpoint: verify() checked it
+        return text, changes, problems, skips  # one transform alone is a fixpoint: verify() checked it
     settled = False
     for _ in range(MAX_SETTLE_ROUNDS):
         changed = False
-        skips: list[Skip] = []
+        final: list[Skip] = []
         for t in singles:
             outcome = _single_file_pass(t, text, path, module, is_package)
             if outcome is None:
@@ -172,7 +169,7 @@ def settle(
                 problems.append(outcome)
                 continue
             new_text, ctx = outcome
-            skips.extend(ctx.skips)
+            final.extend(ctx.skips)
             if new_text == text:
                 continue
             problem = verify(t, new_text, path, module, is_package)
@@ -184,8 +181,11 @@ def settle(
         if not changed:
             settled = True
             break
-    # when a later pass changed the file, the first pass's skips may no longer hold: report the last pass's
-    return text, changes, problems, (skips if changes and settled else None)
+    if changes and settled:
+        # a later pass changed the file: the first pass's skips may no longer hold, report the last pass's
+        names = {t.name for t in singles}
+        skips = [s for s in skips if s.transform not in names] + final
+    return text, changes, problems, skips
 
 
 def rewrite_module(
@@ -223,10 +223,14 @@ def verify(transform: Transform, new_text: str, path: str, module: str = "", is_
     return None
 
 
+LIBCST_CANNOT_PARSE = "LibCST cannot parse it"
+
+
 def _single_file_pass(
-    transform: Transform, text: str, path: str, module: str, is_package: bool
+    transform: Transform, text: str, path: str, module: str, is_package: bool, plan_skips: list[Skip] | None = None
 ) -> tuple[str, RewriteContext] | str | None:
-    """index → plan → rewrite on one file alone. None when the transform does not touch it."""
+    """index → plan → rewrite on one file alone. None when the transform does not touch it; a message
+    when it fails. The plan's skips go to ``plan_skips`` when given."""
     if not transform.wants(text.encode("utf-8", "surrogatepass")):
         return None
     tree = parse_python(text, path)
@@ -234,9 +238,15 @@ def _single_file_pass(
     if not facts:
         return None
     plan = transform.plan({path: facts})
+    if plan_skips is not None:
+        plan_skips.extend(plan.skips)
     if path not in plan.files:
         return None
-    outcome = rewrite_module(transform, cst.parse_module(text), plan.files[path], path)
+    try:
+        module_cst = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:  # Python parses it, LibCST's tokenizer does not
+        return f"{LIBCST_CANNOT_PARSE}: {str(exc).splitlines()[0]}"
+    outcome = rewrite_module(transform, module_cst, plan.files[path], path)
     if isinstance(outcome, str):
         return outcome
     return outcome[0].code, outcome[1]
@@ -262,27 +272,16 @@ def apply_to_source(transforms: Iterable[Transform], text: str, path: str = "mod
     is_package = path.endswith("__init__.py")
     ordered = _ordered(list(transforms))
     for transform in ordered:
-        if not transform.wants(current.encode("utf-8", "surrogatepass")):
+        outcome = _single_file_pass(transform, current, path, module, is_package, skips)
+        if outcome is None:
             continue
-        facts = transform.index(SourceInfo(path, module, is_package, current), parse_python(current, path))
-        if not facts:
-            continue
-        plan = transform.plan({path: facts})
-        skips.extend(plan.skips)
-        if path not in plan.files:
-            continue
-        try:
-            module_cst = cst.parse_module(current)
-        except cst.ParserSyntaxError as exc:  # Python parses it, LibCST's tokenizer does not
-            errors.append(f"LibCST cannot parse it: {str(exc).splitlines()[0]}")
-            break
-        outcome = rewrite_module(transform, module_cst, plan.files[path], path)
         if isinstance(outcome, str):
             errors.append(outcome)
+            if outcome.startswith(LIBCST_CANNOT_PARSE):
+                break  # no other transform can read it either
             continue
-        new_module, ctx = outcome
+        new_text, ctx = outcome
         skips.extend(ctx.skips)
-        new_text = new_module.code
         if new_text == current:
             continue
         problem = verify(transform, new_text, path, module, is_package)
@@ -292,12 +291,9 @@ def apply_to_source(transforms: Iterable[Transform], text: str, path: str = "mod
         changes.extend(ctx.changes)
         current = new_text
     if current != text:
-        current, more, problems, final_skips = settle(ordered, current, path, module, is_package)
+        current, more, problems, skips = settle(ordered, current, path, module, is_package, skips)
         changes.extend(more)
         errors.extend(problems)
-        if final_skips is not None:
-            singles = {t.name for t in ordered if not t.cross_file}
-            skips = [s for s in skips if s.transform not in singles] + final_skips
     return SourceResult(current, changes, skips, errors)
 
 
