@@ -25,14 +25,42 @@ CACHE_DIR_NAME = ".codemod-cache"
 MISS = object()
 
 
+def _code_files(transform: Transform) -> list[str]:
+    """The source files a transform's facts depend on: its module, or every file of its package when
+    it is one (``transforms/lock_await/``), and the helpers every transform shares."""
+    module = sys.modules.get(type(transform).__module__)
+    path = getattr(module, "__file__", None)
+    if not path:
+        return []
+    here = os.path.dirname(os.path.abspath(path))
+    transforms_dir = os.path.dirname(os.path.abspath(inspect.getfile(Transform)))
+    files = [os.path.abspath(path)]
+    if here != transforms_dir and here.startswith(transforms_dir + os.sep):  # a package: its top folder
+        top = here
+        while os.path.dirname(top) != transforms_dir:
+            top = os.path.dirname(top)
+        files = _py_files(top)
+    shared = os.path.join(transforms_dir, "_shared")
+    files += _py_files(shared) if os.path.isdir(shared) else []
+    files.append(os.path.join(transforms_dir, "base.py"))
+    return sorted(set(files))
+
+
+def _py_files(folder: str) -> list[str]:
+    return [os.path.join(d, f) for d, _, names in os.walk(folder) for f in names if f.endswith(".py")]
+
+
 def fingerprint(transform: Transform) -> str:
-    try:
-        source = inspect.getsource(sys.modules[type(transform).__module__])
-    except (OSError, TypeError, KeyError):
-        source = ""
+    digest = hashlib.sha1()
+    for path in _code_files(transform):
+        try:
+            with open(path, "rb") as fh:
+                digest.update(path.rsplit(os.sep, 2)[-1].encode() + b"\0" + fh.read())
+        except OSError:
+            digest.update(path.encode())
     parts = [
         transform.name, transform.version, json.dumps(transform.options, sort_keys=True, default=str),
-        hashlib.sha1(source.encode()).hexdigest(), __version__, "%d.%d" % sys.version_info[:2],
+        digest.hexdigest(), __version__, "%d.%d" % sys.version_info[:2],
     ]
     return hashlib.sha1("\0".join(parts).encode()).hexdigest()[:16]
 

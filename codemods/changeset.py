@@ -11,7 +11,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from .source import Decoded, split_lines
-from .transforms.base import Change, Skip
+from .model import UNSAFE, Change, Skip
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 
@@ -132,6 +132,8 @@ class Changeset:
     skips: list[Skip] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     notices: list[FileError] = field(default_factory=list)  # reported, not failures (links, ignored files)
+    held: list[Change] = field(default_factory=list)  # unsafe fixes this run did not apply (--unsafe-fixes)
+    suppressed: list[Change] = field(default_factory=list)  # fixes declined by `# codemod: ignore`
     stats: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -153,13 +155,18 @@ class Changeset:
                 {"path": f.path, "changes": len(f.changes), "diff": f.diff()}
                 for f in sorted(self.files, key=lambda f: f.path)
             ],
-            "changes": [_asdict(c) for c in self.changes],
-            "skips": [_asdict(s) for s in sorted(self.skips)],
+            "changes": [c.to_json() for c in self.changes],
+            "held_back": [c.to_json() for c in self.held],
+            "suppressed": [c.to_json() for c in self.suppressed],
+            "skips": [_skip_json(s) for s in sorted(self.skips)],
             "errors": [{"path": e.path, "message": e.message, "kind": e.kind} for e in sorted(self.errors)],
             "notices": [{"path": e.path, "message": e.message} for e in sorted(self.notices)],
             "summary": {
                 "files_changed": len(self.files),
                 "rewrites": sum(len(f.changes) for f in self.files),
+                "unsafe": sum(c.safety == UNSAFE for c in self.changes),
+                "held_back": len(self.held),
+                "suppressed": len(self.suppressed),
                 "skips": len(self.skips),
                 "errors": len(self.errors),
             },
@@ -167,10 +174,5 @@ class Changeset:
         }
 
 
-def _asdict(item: Change | Skip) -> dict:
-    d = {"path": item.path, "line": item.line, "col": item.col, "transform": item.transform}
-    if isinstance(item, Skip):
-        d["reason"] = item.reason
-    else:
-        d["message"] = item.message
-    return d
+def _skip_json(item: Skip) -> dict:
+    return {"path": item.path, "line": item.line, "col": item.col, "transform": item.transform, "reason": item.reason}

@@ -84,10 +84,16 @@ def _parse_value(raw: str) -> Any:
 
 
 def _select(
-    names: tuple[str, ...], config: Config, cli_options: dict[str, dict[str, Any]]
+    names: tuple[str, ...], config: Config, cli_options: dict[str, dict[str, Any]], unsafe_fixes: bool | None = None
 ) -> list[Transform]:
+    """The transforms to run, each told whether this run applies its unsafe fixes: a transform named on
+    the command line does (the user chose it); `all` and configured `select` do not, unless
+    --unsafe-fixes (or `unsafe-fixes = true`); --no-unsafe-fixes holds them back everywhere."""
     reg = registry()
+    if unsafe_fixes is None:
+        unsafe_fixes = config.unsafe_fixes
     chosen = list(names) or config.select
+    named = {n for n in names if n != "all"}
     if not chosen:
         raise click.UsageError("choose a transform with --transform NAME (or `all`); `codemod list` shows them")
     selected: list[str] = []
@@ -102,9 +108,11 @@ def _select(
     for name in dict.fromkeys(selected):
         options = {**config.transform_options.get(name, {}), **cli_options.get(name, {})}
         try:
-            out.append(reg[name](options))
+            transform = reg[name](options)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
+        transform.allow_unsafe = unsafe_fixes if unsafe_fixes is not None else name in named
+        out.append(transform)
     return out
 
 
@@ -156,6 +164,8 @@ def _print_diff(text: str) -> None:
               help="Write a patch `git apply` takes to FILE ('-' for stdout); write no source file.")
 @click.option("-i", "--interactive", is_flag=True, help="Review each hunk and choose what to apply.")
 @click.option("--show-skips", is_flag=True, help="List every candidate left alone, with the reason.")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", "unsafe_fixes", default=None,
+              help="Apply unsafe fixes (timing or lifetime changes) of every transform, not only of the ones named.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one document with changes, skips and errors on stdout.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
@@ -168,7 +178,7 @@ def _print_diff(text: str) -> None:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the index cache (.codemod-cache/).")
 def apply(
     transforms: tuple[str, ...], paths: tuple[str, ...], dry_run: bool, patch_file: str | None,
-    interactive: bool, show_skips: bool, fmt: str, jobs: int | None, allow_dirty: bool,
+    interactive: bool, show_skips: bool, unsafe_fixes: bool | None, fmt: str, jobs: int | None, allow_dirty: bool,
     include_public: bool, include_unreferenced: bool, options: tuple[str, ...], progress: bool | None, no_cache: bool,
 ) -> None:
     """Apply transforms to PATHS (default: the current folder) and report what changed and what was skipped."""
@@ -194,7 +204,7 @@ def apply(
         cli_options.setdefault("await-free", {})["include-public"] = True
     if include_unreferenced:
         cli_options.setdefault("await-free", {})["include-unreferenced"] = True
-    selected = _select(transforms, config, cli_options)
+    selected = _select(transforms, config, cli_options, unsafe_fixes)
 
     show_progress = sys.stderr.isatty() if progress is None else progress
     callback, bar = _progress_callback(show_progress and fmt == "text")
@@ -266,7 +276,8 @@ def _report_text(cs: Changeset, *, dry_run: bool, writing: bool, written: list[F
     listed = written if writing else []
     for fc in listed:
         for c in fc.changes:
-            click.echo(f"{_display(cs, c.path)}:{c.line}:{c.col}: {c.transform}: {c.message}")
+            mark = " [unsafe]" if c.safety == "unsafe" else ""
+            click.echo(f"{_display(cs, c.path)}:{c.line}:{c.col}: {c.transform}{mark}: {c.message}")
     to_stdout = writing  # when writing, skips go with the change list; otherwise stdout holds a diff
     if show_skips:
         for s in cs.skips:
@@ -289,6 +300,9 @@ def _report_text(cs: Changeset, *, dry_run: bool, writing: bool, written: list[F
     if cs.errors:
         summary += f"; {len(cs.errors)} error{'s' * (len(cs.errors) != 1)}"
     summary += f"; {int(cs.stats.get('files', 0))} files checked."
+    if cs.held:
+        n = len(cs.held)
+        summary += f" {n} unsafe fix{'es' * (n != 1)} held back (--unsafe-fixes applies {'them' if n != 1 else 'it'})."
     _echo_err(summary)
 
 

@@ -6,6 +6,7 @@ select = ["await-free", "lock-await"]   # what `codemod apply` runs when no --tr
 include = ["*.py"]                      # file globs (default: *.py)
 exclude = ["tests/fixtures/*"]          # globs on repo-relative paths or any of their folders
 jobs = 4
+unsafe-fixes = false                    # true: blanket runs apply unsafe fixes too (as --unsafe-fixes)
 
 [tool.codemod.await-free]               # per-transform options (see `codemod explain NAME`)
 include-public = true
@@ -32,7 +33,7 @@ class ConfigError(Exception):
     pass
 
 
-TOP_LEVEL_KEYS = {"select", "include", "exclude", "extend-exclude", "jobs"}
+TOP_LEVEL_KEYS = {"select", "include", "exclude", "extend-exclude", "jobs", "unsafe-fixes"}
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Config:
     include: list[str] = field(default_factory=lambda: ["*.py"])
     exclude: list[str] = field(default_factory=list)
     jobs: int | None = None
+    unsafe_fixes: bool | None = None  # None: only the transforms named on the command line apply unsafe fixes
     transform_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str | None = None  # the pyproject.toml it came from
 
@@ -88,6 +90,11 @@ def load(root: str, known_transforms: set[str]) -> Config:
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{path}: [tool.codemod] jobs must be a positive integer")
             cfg.jobs = value
+            continue
+        if key == "unsafe-fixes":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{path}: [tool.codemod] unsafe-fixes must be true or false")
+            cfg.unsafe_fixes = value
             continue
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{path}: [tool.codemod] {key} must be a list of strings")

@@ -22,6 +22,7 @@ from .cache import MISS, FactsCache, fingerprint
 from .changeset import Changeset, FileChange, FileError
 from .config import Config
 from .discover import discover, find_root, module_name
+from . import suppress
 from .source import Decoded, SourceError, decode
 from .transforms.base import Change, Plan, RewriteContext, Skip, SourceInfo, Transform
 
@@ -88,6 +89,8 @@ class RewriteResult:
     changes: list[Change] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
+    held: list[Change] = field(default_factory=list)  # unsafe fixes not applied in this run
+    suppressed: list[Change] = field(default_factory=list)  # fixes declined by `# codemod: ignore`
 
 
 RewriteItem = tuple[str, str, bool, bytes, Sequence[tuple[Transform, Any]], Sequence[Transform]]
@@ -115,12 +118,14 @@ def _rewrite_file(item: RewriteItem) -> RewriteResult:
     original = decoded.text
     current = original
     for transform, file_plan in steps:
-        outcome = rewrite_module(transform, module, file_plan, path)
+        outcome = rewrite_module(transform, module, file_plan, path, suppress.parse(current))
         if isinstance(outcome, str):
             result.errors.append(("internal", outcome))
             continue
         new_module, ctx = outcome
         result.skips.extend(ctx.skips)
+        result.held.extend(ctx.held)
+        result.suppressed.extend(ctx.suppressed)
         new_text = new_module.code
         if new_text == current:
             continue
@@ -131,7 +136,10 @@ def _rewrite_file(item: RewriteItem) -> RewriteResult:
         result.changes.extend(ctx.changes)
         module, current = new_module, new_text
     if current != original:
-        current, more, problems, result.skips = settle(selected, current, path, module_dotted, is_package, result.skips)
+        current, more, problems, reports = settle(
+            selected, current, path, module_dotted, is_package, Reports(result.skips, result.held, result.suppressed)
+        )
+        result.skips, result.held, result.suppressed = reports.skips, reports.held, reports.suppressed
         result.changes.extend(more)
         result.errors.extend(("internal", p) for p in problems)
         result.new_text = current
@@ -141,26 +149,46 @@ def _rewrite_file(item: RewriteItem) -> RewriteResult:
 MAX_SETTLE_ROUNDS = 3
 
 
+@dataclass
+class Reports:
+    """What rewriting a file reported besides its changes: skips, held-back and suppressed fixes."""
+
+    skips: list[Skip] = field(default_factory=list)
+    held: list[Change] = field(default_factory=list)
+    suppressed: list[Change] = field(default_factory=list)
+
+    def add(self, ctx: RewriteContext) -> None:
+        self.skips.extend(ctx.skips)
+        self.held.extend(ctx.held)
+        self.suppressed.extend(ctx.suppressed)
+
+    def replacing(self, names: set[str], final: "Reports") -> "Reports":
+        """These reports with the transforms in ``names`` reporting ``final``'s instead."""
+        def keep(items):
+            return [x for x in items if x.transform not in names]
+        return Reports(keep(self.skips) + final.skips, keep(self.held) + final.held, keep(self.suppressed) + final.suppressed)
+
+
 def settle(
-    transforms: Sequence[Transform], text: str, path: str, module: str, is_package: bool, skips: list[Skip]
-) -> tuple[str, list[Change], list[str], list[Skip]]:
+    transforms: Sequence[Transform], text: str, path: str, module: str, is_package: bool, reports: Reports
+) -> tuple[str, list[Change], list[str], Reports]:
     """Run the single-file transforms again on a changed file until none changes it.
 
     One transform's output can give another work: match-hoist makes one await out of an if/else inside
     a lock block, which lock-await then moves; lock-await can leave an arm ending in an await that
     match-hoist then hoists. Without this, a second `codemod apply -t all` would change the file again.
-    Returns the text, the further changes, problems, and ``skips`` (the first pass's) with the
+    Returns the text, the further changes, problems, and ``reports`` (the first pass's) with the
     single-file transforms' ones replaced by the final pass's when a further pass changed the file.
     """
     singles = [t for t in transforms if not t.cross_file]
     changes: list[Change] = []
     problems: list[str] = []
     if len(singles) < 2:
-        return text, changes, problems, skips  # one transform alone is a fixpoint: verify() checked it
+        return text, changes, problems, reports  # one transform alone is a fixpoint: verify() checked it
     settled = False
     for _ in range(MAX_SETTLE_ROUNDS):
         changed = False
-        final: list[Skip] = []
+        final = Reports()
         for t in singles:
             outcome = _single_file_pass(t, text, path, module, is_package)
             if outcome is None:
@@ -169,7 +197,7 @@ def settle(
                 problems.append(outcome)
                 continue
             new_text, ctx = outcome
-            final.extend(ctx.skips)
+            final.add(ctx)
             if new_text == text:
                 continue
             problem = verify(t, new_text, path, module, is_package)
@@ -182,16 +210,15 @@ def settle(
             settled = True
             break
     if changes and settled:
-        # a later pass changed the file: the first pass's skips may no longer hold, report the last pass's
-        names = {t.name for t in singles}
-        skips = [s for s in skips if s.transform not in names] + final
-    return text, changes, problems, skips
+        # a later pass changed the file: the first pass's reports may no longer hold, report the last pass's
+        reports = reports.replacing({t.name for t in singles}, final)
+    return text, changes, problems, reports
 
 
 def rewrite_module(
-    transform: Transform, module: cst.Module, file_plan: Any, path: str
+    transform: Transform, module: cst.Module, file_plan: Any, path: str, suppressions: suppress.Suppressions | None = None
 ) -> tuple[cst.Module, RewriteContext] | str:
-    ctx = RewriteContext(path, transform.name)
+    ctx = transform.context(path, suppressions)
     try:
         new_module = transform.rewrite(module, file_plan, ctx)
     except RecursionError:
@@ -246,7 +273,7 @@ def _single_file_pass(
         module_cst = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:  # Python parses it, LibCST's tokenizer does not
         return f"{LIBCST_CANNOT_PARSE}: {str(exc).splitlines()[0]}"
-    outcome = rewrite_module(transform, module_cst, plan.files[path], path)
+    outcome = rewrite_module(transform, module_cst, plan.files[path], path, suppress.parse(text))
     if isinstance(outcome, str):
         return outcome
     return outcome[0].code, outcome[1]
@@ -258,6 +285,8 @@ class SourceResult:
     changes: list[Change]
     skips: list[Skip]
     errors: list[str]
+    held: list[Change] = field(default_factory=list)
+    suppressed: list[Change] = field(default_factory=list)
 
 
 def apply_to_source(transforms: Iterable[Transform], text: str, path: str = "mod.py", module: str = "mod") -> SourceResult:
@@ -266,13 +295,13 @@ def apply_to_source(transforms: Iterable[Transform], text: str, path: str = "mod
     Cross-file transforms see only this file, as if it were the whole repository.
     """
     changes: list[Change] = []
-    skips: list[Skip] = []
+    reports = Reports()
     errors: list[str] = []
     current = text
     is_package = path.endswith("__init__.py")
     ordered = _ordered(list(transforms))
     for transform in ordered:
-        outcome = _single_file_pass(transform, current, path, module, is_package, skips)
+        outcome = _single_file_pass(transform, current, path, module, is_package, reports.skips)
         if outcome is None:
             continue
         if isinstance(outcome, str):
@@ -281,7 +310,7 @@ def apply_to_source(transforms: Iterable[Transform], text: str, path: str = "mod
                 break  # no other transform can read it either
             continue
         new_text, ctx = outcome
-        skips.extend(ctx.skips)
+        reports.add(ctx)
         if new_text == current:
             continue
         problem = verify(transform, new_text, path, module, is_package)
@@ -291,10 +320,10 @@ def apply_to_source(transforms: Iterable[Transform], text: str, path: str = "mod
         changes.extend(ctx.changes)
         current = new_text
     if current != text:
-        current, more, problems, skips = settle(ordered, current, path, module, is_package, skips)
+        current, more, problems, reports = settle(ordered, current, path, module, is_package, reports)
         changes.extend(more)
         errors.extend(problems)
-    return SourceResult(current, changes, skips, errors)
+    return SourceResult(current, changes, reports.skips, errors, reports.held, reports.suppressed)
 
 
 # --------------------------------------------------------------------------------------------
@@ -465,6 +494,8 @@ def run(
     items = [(rel, *modules[rel], contents[rel], steps, transforms) for rel, steps in sorted(work.items())]
     for res in _map(_rewrite_one, items, jobs, PARALLEL_REWRITE_MIN_FILES, "rewrite", progress):
         cs.skips.extend(res.skips)
+        cs.held.extend(res.held)
+        cs.suppressed.extend(res.suppressed)
         for kind, message in res.errors:
             cs.errors.append(FileError(res.path, message, kind))
         if res.new_text is not None:
@@ -474,6 +505,8 @@ def run(
 
     cs.files.sort(key=lambda f: f.path)
     cs.skips = sorted(set(cs.skips))
+    cs.held = sorted(set(cs.held))
+    cs.suppressed = sorted(set(cs.suppressed))
     cs.stats = {
         "files": len(scope),
         "files_read": len(contents),

@@ -106,7 +106,10 @@ def test_json_format(repo):
     out = codemod(r, "apply", "-t", "await-free", "--dry-run", "--format", "json")
     assert out.returncode == 1
     doc = json.loads(out.stdout)
-    assert doc["summary"] == {"files_changed": 1, "rewrites": 2, "skips": len(doc["skips"]), "errors": 0}
+    assert doc["summary"] == {
+        "files_changed": 1, "rewrites": 2, "unsafe": 0, "held_back": 0, "suppressed": 0, "skips": len(doc["skips"]), "errors": 0,
+    }
+    assert {c["safety"] for c in doc["changes"]} == {"safe"}
     assert doc["files"][0]["path"] == "app.py" and doc["files"][0]["diff"].startswith("diff --git")
     assert {c["line"] for c in doc["changes"]} == {4, 9}
     assert doc["written"] == []

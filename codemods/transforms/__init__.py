@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .base import Change, Plan, RewriteContext, Skip, SourceInfo, Transform
+from .base import SAFE, UNSAFE, Change, Plan, RewriteContext, Skip, SourceInfo, Transform
 
 REGISTRY: dict[str, type[Transform]] = {}
 _loaded = False
@@ -26,7 +26,7 @@ def _load_all() -> None:
     global _loaded
     _loaded = True
     for info in pkgutil.iter_modules(__path__):
-        if info.name != "base":
+        if info.name != "base" and not info.name.startswith("_"):  # _shared: helpers, not transforms
             importlib.import_module(f"{__name__}.{info.name}")
 
 
@@ -44,4 +44,7 @@ def get(name: str) -> type[Transform]:
     return reg[name]
 
 
-__all__ = ["Change", "Plan", "REGISTRY", "RewriteContext", "Skip", "SourceInfo", "Transform", "get", "register", "registry"]
+__all__ = [
+    "Change", "Plan", "REGISTRY", "RewriteContext", "SAFE", "Skip", "SourceInfo", "Transform", "UNSAFE", "get", "register",
+    "registry",
+]

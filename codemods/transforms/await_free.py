@@ -20,7 +20,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from . import register
-from .base import Plan, RewriteContext, Skip, SourceInfo, Transform
+from .base import SAFE, Plan, RewriteContext, Skip, SourceInfo, Transform
 
 # ---------------------------------------------------------------------------------------------
 # facts (plain, picklable)
@@ -1208,6 +1208,7 @@ class AwaitFree(Transform):
     """
 
     name = "await-free"
+    fix_safety = SAFE
     summary = "async def functions that never await become def; their call sites drop the await"
     prefilter = (b"async def",)
     positional_plan = True

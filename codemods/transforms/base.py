@@ -22,8 +22,10 @@ A transform is one class in one module of :mod:`codemods.transforms`, registered
     what changes where, and report repository-level skips.
 
 ``rewrite(module, file_plan, ctx) -> cst.Module``
-    Called only for files in the plan, with the LibCST module. Returns the new module, and reports
-    every rewrite with ``ctx.change`` and every candidate it leaves alone with ``ctx.skip``.
+    Called only for files in the plan, with the LibCST module. Returns the new module. Every rewrite is
+    first offered to ``ctx.fix(line, col, message, safety=..., why=...)``, which says whether to make it
+    (an unsafe fix may be held back, a line may carry ``# codemod: ignore``); every candidate left alone
+    is reported with ``ctx.skip`` and a reason that names the pattern.
     Transforms that run after another one on the same file receive that transform's output, so a
     rewrite must find its targets in the tree it is given. Positions recorded at index time are only
     valid for transforms with ``positional_plan = True`` (the engine runs those first).
@@ -40,33 +42,8 @@ from typing import Any, ClassVar, Mapping
 
 import libcst as cst
 
-
-@dataclass(frozen=True, order=True)
-class Skip:
-    """A candidate left alone, with the reason a reviewer needs."""
-
-    path: str
-    line: int
-    col: int
-    transform: str
-    reason: str
-
-    def format(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.transform}: {self.reason}"
-
-
-@dataclass(frozen=True, order=True)
-class Change:
-    """One rewrite, as it is reported and explained in a pull request body."""
-
-    path: str
-    line: int
-    col: int
-    transform: str
-    message: str
-
-    def format(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.transform}: {self.message}"
+from ..model import SAFE, SAFETY_LEVELS, UNSAFE, Change, Skip
+from ..suppress import Suppressions, suppresses
 
 
 @dataclass(frozen=True)
@@ -88,16 +65,62 @@ class Plan:
 
 
 class RewriteContext:
-    """Collects the changes and skips a transform reports while rewriting one file."""
+    """Collects what a transform reports while rewriting one file.
 
-    def __init__(self, path: str, transform: str) -> None:
+    Every rewrite goes through :meth:`fix` *before* the transform makes it, and the transform makes it
+    only when ``fix`` returns True::
+
+        if ctx.fix(line, col, "moved `await cb()` after the lock", safety=UNSAFE,
+                   why="the callback now runs after the lock is released"):
+            ...rewrite...
+
+    ``fix`` returns False, and records why, when the fix is unsafe and unsafe fixes are not allowed in
+    this run (held back: the summary tells the user how to apply them), or when the line carries a
+    ``# codemod: ignore`` comment for this transform (suppressed). Candidates left alone for a reason of
+    the transform's own are reported with :meth:`skip`.
+    """
+
+    def __init__(
+        self, path: str, transform: str, *, allow_unsafe: bool = True, suppressions: Suppressions | None = None,
+        codes: tuple[str, ...] = (), default_safety: str = SAFE,
+    ) -> None:
         self.path = path
+        self.default_safety = default_safety
         self.transform = transform
+        self.allow_unsafe = allow_unsafe
+        self.suppressions: Suppressions = suppressions or {}
+        self.codes = (transform, *codes)  # what a `# codemod: ignore[...]` may name for this transform
         self.changes: list[Change] = []
+        self.held: list[Change] = []  # unsafe fixes not applied in this run
+        self.suppressed: list[Change] = []  # fixes a `# codemod: ignore` comment declined
         self.skips: list[Skip] = []
 
+    def fix(
+        self, line: int, col: int, message: str, *, safety: str, why: str = "", unit: str = "",
+        end: tuple[int, int] | None = None,
+    ) -> bool:
+        """Report a rewrite the transform is about to make; False means: do not make it."""
+        if safety not in SAFETY_LEVELS:
+            raise ValueError(f"fix safety must be one of {SAFETY_LEVELS}, not {safety!r}")
+        end_line, end_col = end or (0, 0)
+        change = Change(self.path, line, col, self.transform, message, safety, why, unit, end_line, end_col)
+        if suppresses(self.suppressions, line, self.codes):
+            self.suppressed.append(change)
+            return False
+        if safety == UNSAFE and not self.allow_unsafe:
+            self.held.append(change)
+            return False
+        self.changes.append(change)
+        return True
+
+    def suppressed_at(self, line: int) -> bool:
+        """Whether ``line`` carries a ``# codemod: ignore`` for this transform (for rewrites that must
+        decide before they can describe the fix)."""
+        return suppresses(self.suppressions, line, self.codes)
+
     def change(self, line: int, col: int, message: str) -> None:
-        self.changes.append(Change(self.path, line, col, self.transform, message))
+        """Deprecated: record an already-made rewrite at the transform's ``fix_safety``. Use :meth:`fix`."""
+        self.changes.append(Change(self.path, line, col, self.transform, message, self.default_safety))
 
     def skip(self, line: int, col: int, reason: str) -> None:
         self.skips.append(Skip(self.path, line, col, self.transform, reason))
@@ -119,6 +142,16 @@ class Transform:
     cross_file: ClassVar[bool] = False  # plan needs every file's facts (no per-file re-check)
     version: ClassVar[str] = "1"  # bump when index() output changes (facts cache key)
     option_defaults: ClassVar[Mapping[str, Any]] = {}  # keys are kebab-case, as in pyproject
+    # The fix safety of this transform's rewrites (the most permissive level any of them has): "safe" or
+    # "unsafe", as ruff defines them (codemods.model). Each rewrite states its own level in ctx.fix().
+    fix_safety: ClassVar[str] = SAFE
+    # Audit rule ids whose findings this transform fixes (a `# codemod: ignore[ID]` also stops the fix).
+    rules: ClassVar[tuple[str, ...]] = ()
+
+    # Set by the engine before rewrite(): whether this run applies unsafe fixes. A transform named on
+    # the command line applies them (the user chose it); `all`, configured `select` and the pre-commit
+    # hook do not, unless --unsafe-fixes. Travels to worker processes with the transform.
+    allow_unsafe: bool = True
 
     # Set by the engine before plan(): the repository-relative paths the user asked to change, or None
     # for "every file indexed". A cross-file transform indexes the whole repository but must not plan an
@@ -164,5 +197,12 @@ class Transform:
     def rewrite(self, module: cst.Module, file_plan: Any, ctx: RewriteContext) -> cst.Module:
         raise NotImplementedError
 
-    def __reduce__(self):  # transforms travel to worker processes as (class, options)
-        return (type(self), (self.options,))
+    def context(self, path: str, suppressions: Suppressions | None = None) -> RewriteContext:
+        """The context one rewrite of ``path`` reports into."""
+        return RewriteContext(
+            path, self.name, allow_unsafe=self.allow_unsafe, suppressions=suppressions, codes=self.rules,
+            default_safety=self.fix_safety,
+        )
+
+    def __reduce__(self):  # transforms travel to worker processes as (class, options) and the run's switches
+        return (type(self), (self.options,), {"allow_unsafe": self.allow_unsafe})

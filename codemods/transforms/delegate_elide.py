@@ -14,7 +14,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import register
-from .base import RewriteContext, SourceInfo, Transform
+from .base import UNSAFE, RewriteContext, SourceInfo, Transform
 
 _EMPTY = cst.Module(body=[])
 _DOCSTRING = m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString() | m.ConcatenatedString())])
@@ -265,6 +265,7 @@ class DelegateElide(Transform):
     """
 
     name = "delegate-elide"
+    fix_safety = UNSAFE
     summary = "Turn `async def x(a): return await y(a)` into `def x(a): return y(a)`; callers keep their await."
     prefilter = (b"await",)
     in_all = False

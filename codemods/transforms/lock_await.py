@@ -20,7 +20,7 @@ from libcst.metadata import (
 )
 
 from codemods.transforms import register
-from codemods.transforms.base import RewriteContext, SourceInfo, Transform
+from codemods.transforms.base import UNSAFE, RewriteContext, SourceInfo, Transform
 
 # --------------------------------------------------------------------------------------------
 # what is a lock
@@ -541,6 +541,7 @@ class LockAwait(Transform):
     """
 
     name = "lock-await"
+    fix_safety = UNSAFE
     summary = "Move awaits out of `async with lock:` blocks so the lock is not held across them."
     prefilter = (b"async",)
     option_defaults = {"lock-patterns": ["*lock*", "*mutex*"]}

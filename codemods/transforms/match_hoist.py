@@ -12,7 +12,7 @@ import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
 from . import register
-from .base import RewriteContext, SourceInfo, Transform
+from .base import SAFE, RewriteContext, SourceInfo, Transform
 
 _EMPTY = cst.Module(body=[])
 
@@ -456,6 +456,7 @@ class MatchHoist(Transform):
     """
 
     name = "match-hoist"
+    fix_safety = SAFE
     summary = "Bind the differing arguments in each arm of a match/if chain and await the common callable once."
     prefilter = (b"await",)
 

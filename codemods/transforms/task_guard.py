@@ -18,7 +18,7 @@ from libcst.metadata import (
 )
 
 from . import register
-from .base import RewriteContext, SourceInfo, Transform
+from .base import UNSAFE, RewriteContext, SourceInfo, Transform
 
 # -- what counts as a spawn ----------------------------------------------------------------------
 
@@ -1290,6 +1290,7 @@ class TaskGuard(Transform):
     """
 
     name = "task-guard"
+    fix_safety = UNSAFE
     summary = "Cancel tasks an async function spawns and never awaits, cancels, or stores, when it exits."
     prefilter = (b"create_task", b"ensure_future")
     option_defaults = {"guard": None}

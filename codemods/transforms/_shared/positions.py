@@ -1,0 +1,37 @@
+"""Positions reported from the node, as Fixit's ``self.report(node)`` does: 1-based line and column."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+
+class Positions:
+    """Where nodes of one LibCST module start and end, resolved once per module.
+
+    ``Positions(module)`` resolves LibCST's PositionProvider without the wrapper's defensive deep copy
+    (the module is not mutated while positions are read). ``start(node)`` is ``(line, column)`` with a
+    1-based column, as ruff and ``codemod`` print them.
+    """
+
+    def __init__(self, module: cst.Module, ranges: Mapping[cst.CSTNode, CodeRange] | None = None) -> None:
+        self.ranges = ranges if ranges is not None else MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+    def start(self, node: cst.CSTNode) -> tuple[int, int]:
+        p = self.ranges[node].start
+        return p.line, p.column + 1
+
+    def end(self, node: cst.CSTNode) -> tuple[int, int]:
+        p = self.ranges[node].end
+        return p.line, p.column + 1
+
+    def line(self, node: cst.CSTNode) -> int:
+        return self.ranges[node].start.line
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.ranges
+
+
+__all__ = ["Positions"]
