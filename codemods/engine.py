@@ -559,29 +559,8 @@ def _package_dirs(root: str, contents: dict[str, bytes]) -> set[str]:
     return {d for d in dirs if (d + "/__init__.py") in contents or os.path.isfile(os.path.join(root, d, "__init__.py"))}
 
 
-# --------------------------------------------------------------------------------------------
-# delivery helpers used by the CLI
-
-
-def write_changes(cs: Changeset, files: list[FileChange] | None = None) -> list[FileChange]:
-    """Write files atomically; a file that changed or vanished since it was read is reported, not written."""
-    from .source import write_atomic
-
-    written = []
-    for fc in files if files is not None else cs.files:
-        full = os.path.join(cs.root, fc.path)
-        try:
-            with open(full, "rb") as fh:
-                now = fh.read()
-        except FileNotFoundError:
-            cs.errors.append(FileError(fc.path, "vanished during the run: not written"))
-            continue
-        if now != fc.old_bytes:
-            cs.errors.append(FileError(fc.path, "changed on disk during the run: not written"))
-            continue
-        write_atomic(full, fc.new_bytes)
-        written.append(fc)
-    return written
+# delivery moved to codemods.deliver; kept importable here for existing callers
+from .deliver.write import write_changes  # noqa: E402
 
 
 __all__ = ["Changeset", "SourceResult", "apply_to_source", "run", "write_changes", "verify", "Decoded"]
