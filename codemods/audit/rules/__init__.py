@@ -114,6 +114,13 @@ class FileContext:
             self._lines = self.src.text.split("\n")
         return self._lines
 
+    def column(self, line: int, offset: int) -> int:
+        """The 1-based character column of ``ast``'s UTF-8 byte ``offset`` on ``line``."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return offset + 1
+        return len(text.encode("utf-8")[:offset].decode("utf-8", "replace")) + 1
+
     def segment(self, node: ast.AST, limit: int = 60) -> str:
         """The source text of ``node``, on one line, shortened to ``limit`` characters."""
         text = ast.get_source_segment(self.src.text, node) or ast.unparse(node)
@@ -137,10 +144,10 @@ class FileContext:
         else:
             last = end or node
             end_line = getattr(last, "end_lineno", None) or node.lineno
-            end_col = (getattr(last, "end_col_offset", None) or node.col_offset) + 1
+            end_col = self.column(end_line, getattr(last, "end_col_offset", None) or node.col_offset)
         fn = self.index.enclosing_function(node) if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else self.index.functions.get(node)
         finding = Finding(
-            path=self.src.path, line=node.lineno, col=node.col_offset + 1, rule=self.rule.id,
+            path=self.src.path, line=node.lineno, col=self.column(node.lineno, node.col_offset), rule=self.rule.id,
             severity=self.rule.severity, message=message,
             end_line=end_line, end_col=end_col,
             impact=impact or self.rule.impact, fix=fix, function=fn.qualname if fn else "",

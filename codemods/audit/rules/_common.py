@@ -57,6 +57,8 @@ def _last_name(expr: ast.AST) -> Optional[str]:
 def suspension_points(body: list[ast.stmt]) -> Iterator[ast.AST]:
     """Awaits, ``async for``/``async with`` and async comprehensions of ``body`` (not nested functions)."""
     for stmt in body:
+        if isinstance(stmt, (*FunctionNode, ast.ClassDef)):
+            continue
         for node in own_body(stmt):
             if isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)):
                 yield node

@@ -51,8 +51,11 @@ def check(ctx: FileContext) -> None:
     for node, call in iter_blocking_calls(ctx.index):
         if not call.in_async:
             continue
+        written = f"`{call.call}()`"
+        if call.call.rsplit(".", 1)[-1] != call.name.rsplit(".", 1)[-1]:
+            written += f" (`{call.name.removeprefix('builtins.')}`)"
         ctx.report(
-            node, f"`{call.call}()` in `async def {call.function.rsplit('.', 1)[-1]}` {call.waits} on the event loop",
+            node, f"{written} in `async def {call.function.rsplit('.', 1)[-1]}` {call.waits} on the event loop",
             fixable=(not call.skip, call.skip or ""),
         )
 

@@ -506,8 +506,9 @@ def own_body(fn: ast.AST) -> Iterator[ast.AST]:
 
 
 def suspends(node: ast.AST) -> bool:
-    """Whether running ``node`` can suspend the coroutine: an await, ``async for``/``async with``, an
-    async comprehension (not counting nested functions, lambdas and classes)."""
+    """Whether running ``node`` (a statement, or a function's body) can suspend the coroutine: an await,
+    ``async for``/``async with``, an async comprehension (not counting nested functions, lambdas and
+    classes)."""
     for sub in own_body(node):
         if isinstance(sub, (ast.Await, ast.AsyncFor, ast.AsyncWith)):
             return True
