@@ -7,6 +7,7 @@
 ``plan``           the whole-repository decisions: which files each transform rewrites
 ``rewrite``        LibCST applies the plans, only to the files in them; settles combined runs
 ``verify``         each output compiles, re-parses, and a second run changes nothing
+``format``         a changed file that was clean under the project's formatter is formatted again
 ``run``            the phases in sequence (``run``, ``run_phases``, ``run_workspace``)
 ``single``         one source text alone (``apply_to_source``)
 ``items``          the typed work items that cross process boundaries

@@ -18,14 +18,26 @@ from ..changeset import Changeset, FileChange, FileError
 from ..config import Config
 from ..source import decode
 from ..transforms.base import Transform
-from . import discover, executors, index, plan, rewrite
+from . import discover, executors, format, index, plan, rewrite
 from .discover import Workspace
 from .executors import Executor, Progress
 from .index import Index
 from .items import RewriteResult
-from .passes import ordered
+from .passes import ordered, single_file_pass
 from .plan import Plans
 from .store import FactsCache
+
+
+def _fixpoint(transforms: Sequence[Transform], f, text: str) -> bool:
+    """A second run of the single-file transforms changes nothing in ``text`` (costs an ``ast`` index
+    unless there is work)."""
+    for t in transforms:
+        if t.cross_file:
+            continue
+        again = single_file_pass(t, text, f.path, f.module, f.is_package)
+        if isinstance(again, str) or (again is not None and again[0] != text):
+            return False
+    return True
 
 
 @dataclass
@@ -64,11 +76,13 @@ def run_phases(
     cache_dir: str | None = None,
     executor: Executor | None = None,
     indexers: Sequence[Any] = (),
+    formatting: bool = True,
 ) -> RunResult:
     """discover → prefilter → index → plan → rewrite → verify, over the files under ``paths``.
 
     ``executor``: how per-file phases run (default: a local process pool of ``jobs`` workers; the caller
     closes an executor it passes). ``indexers``: consumers of the index phase that are not transforms.
+    ``formatting``: a changed file that was clean under the project's formatter is formatted (:mod:`.format`).
     """
     started = time.perf_counter()
     config = config or Config()
@@ -79,7 +93,7 @@ def run_phases(
     ws.ignore(config, transforms)
     return run_workspace(
         ws, transforms, jobs=jobs or config.jobs or os.cpu_count() or 1, progress=progress, cache_dir=cache_dir,
-        executor=executor, indexers=indexers, started=started,
+        executor=executor, indexers=indexers, formatting=formatting, started=started,
     )
 
 
@@ -92,6 +106,7 @@ def run_workspace(
     cache_dir: str | None = None,
     executor: Executor | None = None,
     indexers: Sequence[Any] = (),
+    formatting: bool = True,
     started: float | None = None,
 ) -> RunResult:
     """The phases after discovery, over a :class:`Workspace` (files read from disk, or given bytes)."""
@@ -116,11 +131,20 @@ def run_workspace(
     finally:
         if owned:
             ex.close()
+    formatted = format.Outcome()
+    if formatting:
+        changed = {r.path: (ws.files[r.path].data, r.new_text) for r in results if r.new_text is not None}
+        formatted = format.run(ws.root, changed, accept=lambda path, text: _fixpoint(transforms, ws.files[path], text))
+        for r in results:
+            if r.path in formatted.texts:
+                r.new_text = formatted.texts[r.path]
+    t_format = time.perf_counter()
 
     cs = Changeset(root=ws.root, transforms=[t.name for t in transforms])
     names = {t.name for t in transforms}
     cs.errors.extend(ws.errors)
     cs.notices.extend(ws.notices)
+    cs.notices.extend(formatted.notices)
     for path, message in idx.failed.items():
         if path in ws.scope:
             cs.errors.append(file_error(path, message, "error", names))
@@ -146,12 +170,16 @@ def run_workspace(
         "files_read": len(ws.files),
         "indexed": idx.indexed,
         "rewritten": len(plans.work),
+        "libcst_files": sum(1 for r in results if r.libcst_parses),
+        "libcst_parses": sum(r.libcst_parses for r in results),
         "cache_hits": idx.cache_hits,
         "read_s": round(t_read - t0, 4),
         "index_s": round(t_index - t_read, 4),
         "plan_s": round(t_plan - t_index, 4),
         "rewrite_s": round(t_rewrite - t_plan, 4),
-        "total_s": round(t_rewrite - t0, 4),
+        "formatted": len(formatted.texts),
+        "format_s": round(t_format - t_rewrite, 4),
+        "total_s": round(t_format - t0, 4),
     }
     return RunResult(cs, ws, idx, plans, results)
 
