@@ -36,6 +36,6 @@ def render(result: AuditResult, opts: Options) -> str:
     if result.suppressed and not opts.show_suppressed:
         line = line[:-1] + " (--show-suppressed lists them)."
     out.append(line)
-    if not result.findings and not result.suppressed:
-        out[-1] = f"No findings; {plural(int(result.stats.get('files', 0)), 'file')} checked."
+    if not result.findings:
+        out[-1] = out[-1].replace("Found 0 findings in 0 files", "No findings", 1)
     return "\n".join(out) + "\n"
