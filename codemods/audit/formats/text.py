@@ -7,7 +7,7 @@ import click
 from ...model import CRITICAL, HIGH, SEVERITIES
 from ..run import AuditResult
 from . import Options
-from ._common import LABELS, fix_text, plural, summary_line
+from ._common import LABELS, fix_text, summary_line
 
 _COLORS = {CRITICAL: "red", HIGH: "yellow"}
 
