@@ -36,6 +36,8 @@ class Service:
 
 
 async def main():
+    # the blocking calls are the point of this program: keep asyncio's debug mode (-X dev) from timing them
+    asyncio.get_running_loop().slow_callback_duration = 60
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "settings.json")
         with open(path, "w") as fh:
