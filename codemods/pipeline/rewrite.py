@@ -18,7 +18,7 @@ from ..model import Change
 from ..source import SourceError, decode
 from ..transforms.base import Transform
 from .items import Reports, RewriteJob, RewriteResult
-from .passes import LIBCST_CANNOT_PARSE, LIBCST_PARSES, parse_cst, rewrite_module, single_file_pass
+from .passes import LIBCST_CANNOT_PARSE, LIBCST_PARSES, Memo, rewrite_module, single_file_pass
 from .verify import verify
 
 MAX_SETTLE_ROUNDS = 3
@@ -45,9 +45,10 @@ def _rewrite_file(job: RewriteJob) -> RewriteResult:
     f = job.file
     path = f.path
     result = RewriteResult(path)
+    memo = Memo()
     try:
         decoded = decode(f.data)
-        module = parse_cst(decoded.text)
+        module = memo.module(decoded.text)
     except SourceError as exc:
         result.errors.append(("error", str(exc)))
         return result
@@ -69,14 +70,16 @@ def _rewrite_file(job: RewriteJob) -> RewriteResult:
         new_text = new_module.code
         if new_text == current:
             continue
-        problem = verify(transform, new_text, path, f.module, f.is_package)
+        problem = verify(transform, new_text, path, f.module, f.is_package, memo)
         if problem:
             result.errors.append(("internal", f"{transform.name}: {problem}; its changes to this file were dropped"))
             continue
         result.changes.extend(ctx.changes)
         module, current = new_module, new_text
     if current != original:
-        settled = settle(job.selected, current, path, f.module, f.is_package, Reports(result.skips, result.held, result.suppressed))
+        settled = settle(
+            job.selected, current, path, f.module, f.is_package, Reports(result.skips, result.held, result.suppressed), memo
+        )
         current = settled.text
         result.skips, result.held, result.suppressed = settled.reports.skips, settled.reports.held, settled.reports.suppressed
         result.changes.extend(settled.changes)
@@ -93,7 +96,10 @@ class Settled:
     reports: Reports
 
 
-def settle(transforms: Sequence[Transform], text: str, path: str, module: str, is_package: bool, reports: Reports) -> Settled:
+def settle(
+    transforms: Sequence[Transform], text: str, path: str, module: str, is_package: bool, reports: Reports,
+    memo: Memo | None = None,
+) -> Settled:
     """Run the single-file transforms again on a changed file until none changes it.
 
     One transform's output can give another work: match-hoist makes one await out of an if/else inside
@@ -101,7 +107,9 @@ def settle(transforms: Sequence[Transform], text: str, path: str, module: str, i
     match-hoist then hoists. Without this, a second `codemod apply -t all` would change the file again.
     Returns the text, the further changes, problems, and ``reports`` (the first pass's) with the
     single-file transforms' ones replaced by the final pass's when a further pass changed the file.
+    With the file's ``memo``, a pass verification already made over the same text is not made again.
     """
+    memo = memo or Memo()
     singles = [t for t in transforms if not t.cross_file]
     changes: list[Change] = []
     problems: list[str] = []
@@ -113,7 +121,7 @@ def settle(transforms: Sequence[Transform], text: str, path: str, module: str, i
         changed = False
         final = Reports()
         for t in singles:
-            outcome = single_file_pass(t, text, path, module, is_package)
+            outcome = single_file_pass(t, text, path, module, is_package, memo=memo)
             if outcome is None:
                 continue
             if isinstance(outcome, str):
@@ -123,7 +131,7 @@ def settle(transforms: Sequence[Transform], text: str, path: str, module: str, i
             final.add(ctx)
             if new_text == text:
                 continue
-            problem = verify(t, new_text, path, module, is_package)
+            problem = verify(t, new_text, path, module, is_package, memo)
             if problem:
                 problems.append(f"{t.name}: {problem}; its further changes to this file were dropped")
                 continue
