@@ -19,18 +19,49 @@ from ..source import SourceError, decode
 from ..transforms.base import Transform
 from .items import Reports, RewriteJob, RewriteResult
 from .passes import LIBCST_CANNOT_PARSE, LIBCST_PARSES, Memo, rewrite_module, single_file_pass
+from .store import digest, stable, tool_digest
 from .verify import verify
 
 MAX_SETTLE_ROUNDS = 3
 
 
-def run(ws, work: dict, transforms: Sequence[Transform], executor, progress=None) -> list[RewriteResult]:
-    """Rewrite every file of the plans' ``work`` (path → steps), in path order."""
+def run(
+    ws, work: dict, transforms: Sequence[Transform], executor, progress=None, store=None, fingerprints=None,
+) -> list[RewriteResult]:
+    """Rewrite every file of the plans' ``work`` (path → steps), in path order.
+
+    With a store, a file whose bytes, plans (each step's), run transforms and tool code are those of
+    an earlier run gets that run's outcome back, and only the others go to the executor."""
     jobs = [
         RewriteJob(ws.files[rel], tuple(steps), tuple(t for t in transforms if ws.editable_by(t, rel)))
         for rel, steps in sorted(work.items())
     ]
-    return executor.map(rewrite_one, jobs, phase="rewrite", progress=progress)
+    if store is None or not store.directory or not fingerprints:
+        return executor.map(rewrite_one, jobs, phase="rewrite", progress=progress)
+    keys = [result_key(job, fingerprints) for job in jobs]
+    found = store.values("result", keys)
+    todo = [job for job, key in zip(jobs, keys) if not isinstance(found.get(key), RewriteResult)]
+    fresh = iter(executor.map(rewrite_one, todo, phase="rewrite", progress=progress))
+    results = []
+    for job, key in zip(jobs, keys):
+        cached = found.get(key)
+        if isinstance(cached, RewriteResult) and cached.path == job.file.path:
+            cached.reused = True
+            results.append(cached)
+            continue
+        result = next(fresh)
+        store.store("result", key, result)
+        results.append(result)
+    return results
+
+
+def result_key(job: RewriteJob, fingerprints) -> str:
+    f = job.file
+    return digest(
+        tool_digest(), f.digest, f.path, f.module, str(f.is_package),
+        [(fingerprints[s.transform.name], s.transform.allow_unsafe, stable(s.plan)) for s in job.steps],
+        [(fingerprints[t.name], t.allow_unsafe) for t in job.selected],
+    )
 
 
 def rewrite_one(job: RewriteJob) -> RewriteResult:
@@ -41,7 +72,15 @@ def rewrite_one(job: RewriteJob) -> RewriteResult:
     except RecursionError:  # LibCST's code generation and visitors recurse on very deep expressions
         result = RewriteResult(job.file.path, errors=[("error", "nested too deeply for LibCST (recursion limit): left unchanged")])
     result.libcst_parses = LIBCST_PARSES[0] - before
+    if result.new_text is not None:  # the diff's hunks, made here (in the worker) and kept with the outcome
+        result.hunks = _hunks(job.file.data, result.new_text)
     return result
+
+
+def _hunks(data: bytes, new_text: str):
+    from ..changeset import FileChange
+
+    return FileChange("", data, new_text, decode(data)).hunks()
 
 
 def _rewrite_file(job: RewriteJob) -> RewriteResult:
