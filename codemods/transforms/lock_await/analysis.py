@@ -110,6 +110,7 @@ class Names:
         params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
         params += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
         self.self_name = params[0] if fn.cls is not None and params and params[0] in ("self", "cls") else None
+        self.params = set(params)
         self.locals: set[str] = set(params)
         self.sources: dict[str, list[ast.expr]] = {}
         declared: set[str] = set()
@@ -301,11 +302,11 @@ def changes_state(stmt: ast.stmt, names: Names) -> bool:
     logging): what the lock protects besides the awaits."""
     aliases = {n for n, srcs in names.sources.items() if any(_shared_alias(s, names) for s in srcs)}
 
-    def shared(expr: ast.AST) -> bool:
+    def shared(expr: ast.AST) -> bool:  # reached by others: `self`, globals, what the caller passed in, aliases
         root = expr
         while isinstance(root, (ast.Attribute, ast.Subscript, ast.Call)):
             root = root.value if not isinstance(root, ast.Call) else root.func
-        return isinstance(root, ast.Name) and (names.shared_root(root.id) or root.id in aliases)
+        return isinstance(root, ast.Name) and (names.shared_root(root.id) or root.id in aliases or root.id in names.params)
 
     for node in _not_awaited(stmt):
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
@@ -438,6 +439,25 @@ class BlockView:
             s for s in ast.walk(self.node)
             if isinstance(s, ast.stmt) and s is not self.node and (s.lineno, s.col_offset) > end
         ]
+
+    def following(self, stmt: ast.stmt) -> list[ast.stmt]:
+        """Statements of the block that may run after ``stmt`` has run: its later siblings, what follows
+        the statements around it (not the other branch of an `if`), and a loop body's next iteration."""
+        out: list[ast.stmt] = []
+        node: ast.AST = stmt
+        while node is not self.node:
+            parent = self.parents[id(node)]
+            for name in ("body", "orelse", "finalbody"):
+                siblings = getattr(parent, name, None)
+                if isinstance(siblings, list) and node in siblings:
+                    later = siblings[siblings.index(node) + 1 :]
+                    out += [s for top in later for s in ast.walk(top) if isinstance(s, ast.stmt)]
+                    if isinstance(parent, (ast.For, ast.While, ast.AsyncFor)) and name == "body":
+                        out += [s for top in siblings[: siblings.index(node)] for s in ast.walk(top) if isinstance(s, ast.stmt)]
+            if isinstance(parent, ast.ExceptHandler):
+                parent = self.parents[id(parent)]
+            node = parent
+        return out
 
     def before(self, stmt: ast.stmt) -> list[ast.stmt]:
         return [

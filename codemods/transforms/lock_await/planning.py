@@ -278,11 +278,12 @@ class BlockPlanner:
     def _guard_reason(self, aw: ast.Await, index: int, kinds: list[_Kind]) -> str:
         stmt = self.view.statement_of(aw)
         callee = text(aw.value.func) if isinstance(aw.value, ast.Call) else None
-        for s in self.view.after(stmt):
+        after = self.view.following(stmt)
+        for s in after:
             targets = s.targets if isinstance(s, ast.Assign) else [s.target] if isinstance(s, (ast.AnnAssign, ast.AugAssign)) else []
             if callee and any(text(t) == callee for t in targets):
                 return reasons.callee_reassigned(callee, s.lineno)
-        following = next((s for s in self.view.after(stmt) if not local_statement(s, self.names)), None)
+        following = next((s for s in after if not local_statement(s, self.names)), None)
         return reasons.guards(following.lineno if following is not None else stmt.lineno)
 
     def _notification_reason(self, site: ast.AST) -> Optional[str]:
@@ -294,7 +295,7 @@ class BlockPlanner:
         stmt = self.view.statement_of(site)
         if not (isinstance(stmt, ast.Expr) and stmt.value is site):
             return None
-        after = [s for s in self.view.after(stmt) if not local_statement(s, self.names)]
+        after = [s for s in self.view.following(stmt) if not local_statement(s, self.names)]
         for a in self.view.ancestors(site):
             if isinstance(a, ast.If) and not self.names.local_only(a.test) and not after:
                 return reasons.condition_not_local(self.facts.show(a.test, 40))
