@@ -11,6 +11,7 @@ from ..changeset import Changeset
 from ..deliver.patch import print_diff
 
 EXIT_OK, EXIT_PENDING, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as a shell reports a process ended by SIGINT
 
 
 def stderr_console():
@@ -30,4 +31,4 @@ def display(cs: Changeset, path: str) -> str:
     return path if rel.startswith("..") else rel.replace(os.sep, "/")
 
 
-__all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PENDING", "display", "echo_err", "print_diff", "stderr_console"]
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PENDING", "display", "echo_err", "print_diff", "stderr_console"]

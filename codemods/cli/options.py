@@ -14,7 +14,6 @@ A verb stacks :func:`run_options` on its command, collects them with :meth:`RunO
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import dataclass, fields
@@ -24,26 +23,46 @@ import click
 
 from ..cache import CACHE_DIR_NAME
 from ..changeset import Changeset
-from ..config import Config, ConfigError, load
+from ..config import Config, ConfigError, did_you_mean, load, parse_option_value
 from ..discover import DiscoverError, find_root
 from ..transforms import Transform, registry
 from .common import EXIT_ERROR, echo_err, stderr_console
 
 PROGRESS_MIN_FILES = 200  # below this a run is quick: no progress bar
 
+COLOR_CHOICES = ("auto", "always", "never")
+
 _OPTIONS: list[Callable] = [
     click.option("-t", "--transform", "transforms", multiple=True, metavar="NAME",
                  help="Transform to run (repeatable; `all` for every default one). Default: [tool.codemod] select."),
     click.argument("paths", nargs=-1, type=click.Path()),
+    click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+                 help="Read the configuration from FILE: a pyproject.toml, or a codemod.toml (its top level is "
+                      "[tool.codemod]). Default: the project's pyproject.toml."),
     click.option("--unsafe-fixes/--no-unsafe-fixes", "unsafe_fixes", default=None,
-                 help="Apply unsafe fixes (timing or lifetime changes) of every transform, not only of the ones named."),
-    click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores)."),
+                 help="Apply the unsafe fixes (timing or lifetime changes by design) of every transform. Without "
+                      "it, a transform named with --transform applies its unsafe fixes; `all`, configured `select` "
+                      "and the pre-commit hook apply only safe ones."),
+    click.option("-o", "--option", "options", multiple=True, metavar="NAME.KEY=VALUE",
+                 help="A transform option, as in [tool.codemod.NAME]; VALUE is typed by the option's default "
+                      "(true/false, yes/no, on/off, 1/0 for a boolean; a JSON list or comma-separated for a list)."),
     click.option("--include-public", is_flag=True, help="await-free: also convert names listed in __all__."),
     click.option("--include-unreferenced", is_flag=True, help="await-free: also convert functions nothing references."),
-    click.option("-o", "--option", "options", multiple=True, metavar="NAME.KEY=VALUE",
-                 help="A transform option, as in [tool.codemod.NAME] (VALUE is JSON or a plain string)."),
-    click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal)."),
+    click.option("--stdin-filename", metavar="PATH",
+                 help="With `-` as the path: the module read from stdin is the file at PATH (cross-file transforms "
+                      "see the repository around it); the result goes to stdout."),
+    click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores)."),
     click.option("--no-cache", is_flag=True, help="Do not read or write the index cache (.codemod-cache/)."),
+    click.option("--exit-zero", is_flag=True, help="Exit 0 even when changes are pending (errors still exit 2)."),
+    click.option("-q", "--quiet", is_flag=True, help="Print only the primary output (diff, patch, JSON) and errors."),
+    click.option("-v", "--verbose", is_flag=True, help="Also print phase timings and how many files were read and parsed."),
+    click.option("--color", "color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+                 help="Colour the diff and the summary: auto is on a terminal only, off with NO_COLOR, "
+                      "forced with FORCE_COLOR."),
+    click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal)."),
+    click.option("--hook", is_flag=True, hidden=True,
+                 help="What the pre-commit hooks pass: without --transform or `select`, run `all`; named "
+                      "transforms apply only safe fixes unless --unsafe-fixes or `unsafe-fixes = true`."),
 ]
 
 
@@ -58,18 +77,48 @@ def run_options(func: Callable) -> Callable:
 class RunOptions:
     transforms: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
+    config_file: str | None = None
     unsafe_fixes: bool | None = None
-    jobs: int | None = None
+    options: tuple[str, ...] = ()
     include_public: bool = False
     include_unreferenced: bool = False
-    options: tuple[str, ...] = ()
-    progress: bool | None = None
+    stdin_filename: str | None = None
+    jobs: int | None = None
     no_cache: bool = False
+    exit_zero: bool = False
+    quiet: bool = False
+    verbose: bool = False
+    color: str = "auto"
+    progress: bool | None = None
+    hook: bool = False
 
     @classmethod
     def take(cls, kwargs: dict[str, Any]) -> "RunOptions":
         """The shared options out of a command's keyword arguments (removed from ``kwargs``)."""
         return cls(**{f.name: kwargs.pop(f.name) for f in fields(cls) if f.name in kwargs})
+
+    @property
+    def stdin(self) -> bool:
+        return self.paths == ("-",)
+
+    def colour(self, stream) -> bool:
+        """Whether to colour what goes to ``stream``: --color always/never; auto: NO_COLOR (non-empty)
+        turns it off, FORCE_COLOR (non-empty) on, else only on a terminal (and not TERM=dumb)."""
+        return use_colour(self.color, stream)
+
+
+def use_colour(choice: str, stream) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    return tty and os.environ.get("TERM") != "dumb"
 
 
 @dataclass
@@ -77,6 +126,7 @@ class Setup:
     """What a run verb knows before the engine runs."""
 
     root: str
+    in_git: bool
     config: Config
     transforms: list[Transform]
     paths: list[str]
@@ -84,11 +134,22 @@ class Setup:
 
 def prepare(opts: RunOptions) -> Setup:
     """Find the root, load the configuration, choose the transforms (usage errors raise click's)."""
-    paths = list(opts.paths or (".",))
-    root, _ = find_root(paths[0])
+    if opts.stdin and not opts.stdin_filename:
+        raise click.UsageError("reading from stdin (`-`) needs --stdin-filename PATH: the file the module stands for")
+    if opts.stdin_filename and not opts.stdin:
+        raise click.UsageError("--stdin-filename goes with `-` as the only path")
+    if "-" in opts.paths and not opts.stdin:
+        raise click.UsageError("`-` (stdin) must be the only path")
+    paths = [opts.stdin_filename] if opts.stdin else list(opts.paths or (".",))
+    start = paths[0]
+    if opts.stdin and not os.path.exists(start):
+        start = os.path.dirname(os.path.abspath(start))
+        while not os.path.isdir(start):
+            start = os.path.dirname(start)
+    root, in_git = find_root(start)
     reg = registry()
     try:
-        config = load(root, set(reg))
+        config = load(root, reg, opts.config_file)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     cli_options = parse_options(opts.options)
@@ -96,40 +157,48 @@ def prepare(opts: RunOptions) -> Setup:
         cli_options.setdefault("await-free", {})["include-public"] = True
     if opts.include_unreferenced:
         cli_options.setdefault("await-free", {})["include-unreferenced"] = True
-    selected = select(opts.transforms, config, cli_options, opts.unsafe_fixes)
-    return Setup(root, config, selected, paths)
+    selected = select(opts.transforms, config, cli_options, opts.unsafe_fixes, hook=opts.hook)
+    return Setup(root, in_git, config, selected, paths)
 
 
 def parse_options(raw_options: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """``--option NAME.KEY=VALUE`` values, typed by each option's default; usage errors name the
+    expected type, and a near miss of a transform or option name."""
     reg = registry()
     out: dict[str, dict[str, Any]] = {}
     for raw in raw_options:
         key, sep, value = raw.partition("=")
         name, dot, opt = key.partition(".")
-        if not sep or not dot or name not in reg:
-            raise click.UsageError(f"--option {raw!r}: expected NAME.KEY=VALUE with a transform NAME")
-        out.setdefault(name, {})[opt] = _parse_value(value)
+        if not sep or not dot:
+            raise click.UsageError(f"--option {raw!r}: expected NAME.KEY=VALUE (a transform NAME, one of its options KEY)")
+        if name not in reg:
+            raise click.UsageError(f"--option {raw!r}: no transform named {name!r}{did_you_mean(name, reg)}")
+        defaults = reg[name].option_defaults
+        if opt not in defaults:
+            known = ", ".join(sorted(defaults)) or "none"
+            raise click.UsageError(
+                f"--option {raw!r}: {name} has no option {opt!r}{did_you_mean(opt, defaults)} (known: {known}); "
+                f"unknown option"
+            )
+        try:
+            out.setdefault(name, {})[opt] = parse_option_value(value, defaults[opt])
+        except ValueError as exc:
+            raise click.UsageError(f"--option {raw!r}: {name}.{opt} {exc}") from None
     return out
 
 
-def _parse_value(raw: str) -> Any:
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
-        return raw
-
-
 def select(
-    names: tuple[str, ...], config: Config, cli_options: dict[str, dict[str, Any]], unsafe_fixes: bool | None = None
+    names: tuple[str, ...], config: Config, cli_options: dict[str, dict[str, Any]], unsafe_fixes: bool | None = None,
+    *, hook: bool = False,
 ) -> list[Transform]:
     """The transforms to run, each told whether this run applies its unsafe fixes: a transform named on
-    the command line does (the user chose it); `all` and configured `select` do not, unless
-    --unsafe-fixes (or `unsafe-fixes = true`); --no-unsafe-fixes holds them back everywhere."""
+    the command line does (the user chose it); `all`, configured `select` and the pre-commit hook do
+    not, unless --unsafe-fixes (or `unsafe-fixes = true`); --no-unsafe-fixes holds them back everywhere."""
     reg = registry()
     if unsafe_fixes is None:
         unsafe_fixes = config.unsafe_fixes
-    chosen = list(names) or config.select
-    named = {n for n in names if n != "all"}
+    chosen = list(names) or config.select or (["all"] if hook else [])
+    named = set() if hook else {n for n in names if n != "all"}
     if not chosen:
         raise click.UsageError("choose a transform with --transform NAME (or `all`); `codemod list` shows them")
     selected: list[str] = []
@@ -139,7 +208,7 @@ def select(
         elif name in reg:
             selected.append(name)
         else:
-            raise click.UsageError(f"no transform named {name!r}; `codemod list` shows them")
+            raise click.UsageError(f"no transform named {name!r}{did_you_mean(name, reg)}; `codemod list` shows them")
     out = []
     for name in dict.fromkeys(selected):
         options = {**config.transform_options.get(name, {}), **cli_options.get(name, {})}

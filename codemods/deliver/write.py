@@ -3,7 +3,10 @@ file that changed on disk since it was read."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import threading
 
 from .. import git
 from ..changeset import Changeset, FileChange, FileError
@@ -42,3 +45,21 @@ def write_changes(cs: Changeset, files: list[FileChange] | None = None) -> list[
         write_atomic(full, fc.new_bytes)
         written.append(fc)
     return written
+
+
+@contextlib.contextmanager
+def uninterrupted():
+    """Hold Ctrl-C while a batch of files is written, then raise it: an interrupted run writes all of
+    its files or none (each one is atomic anyway), never part of the batch."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
