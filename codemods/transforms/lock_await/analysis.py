@@ -15,7 +15,7 @@ import re
 from typing import Iterator, Optional
 
 from . import reasons
-from .facts import SLEEPS, FunctionFacts, Lock, LockBlock, ModuleFacts, is_self, last_name, self_attr, short, text, words
+from .facts import SLEEPS, FunctionFacts, Lock, LockBlock, ModuleFacts, last_name, short, text, words
 
 _BUILTINS = frozenset(dir(builtins))
 

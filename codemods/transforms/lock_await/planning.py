@@ -21,7 +21,7 @@ from .analysis import (
     BlockView, call_args, callee_base, changes_state, bookkeeping, iter_call, local_statement, notification,
     purpose,
 )
-from .facts import UNSURE_KINDS, LockBlock, ModuleFacts, last_name, short, text
+from .facts import UNSURE_KINDS, LockBlock, ModuleFacts, last_name, text
 
 Path = tuple  # steps from the block's body to a node: statement indexes, "body"/"orelse"/..., "await", "base", ("arg", k), "iter"
 
