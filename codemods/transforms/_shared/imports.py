@@ -85,43 +85,63 @@ def add_import(module: cst.Module, source: str, name: str | None = None) -> cst.
     return AddImportsVisitor(context).transform_module(module)
 
 
-def _plain_import_name(stmt: cst.CSTNode) -> str | None:
-    """``x.y`` for a top-level line holding exactly ``import x.y`` (or ``import x.y as z``)."""
-    if (
+def _top_module(stmt: cst.CSTNode) -> str | None:
+    """``os`` for a top-level line holding only ``import os`` / ``import os.path as p``; ``pathlib`` for
+    ``from pathlib import Path`` (not relative, not ``__future__``)."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    node = stmt.body[0]
+    if isinstance(node, cst.Import) and len(node.names) == 1:
+        dotted = _dotted(node.names[0].name)
+    elif isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
+        dotted = _dotted(node.module)
+    else:
+        return None
+    top = (dotted or "").split(".")[0]
+    return top if top and top != "__future__" else None
+
+
+def _has_plain_import(stmt: cst.CSTNode, source: str) -> bool:
+    return (
         isinstance(stmt, cst.SimpleStatementLine)
         and len(stmt.body) == 1
         and isinstance(stmt.body[0], cst.Import)
-        and len(stmt.body[0].names) == 1
-    ):
-        return _dotted(stmt.body[0].names[0].name)
-    return None
+        and any(_dotted(a.name) == source and a.asname is None for a in stmt.body[0].names)
+    )
 
 
 def _place_plain_import(module: cst.Module, source: str) -> cst.Module | None:
-    """``import source`` among the file's own run of plain standard-library imports: at its alphabetical
-    place when the run is sorted, else at the run's end (still among its own kind of imports, before the
-    third-party ones). The module itself when it already has the import; None when it has no such run."""
+    """``import source`` among the file's own standard-library imports (``import x`` and ``from x import
+    y`` alike), where a reviewer would put it: before the first one that sorts after it when they are
+    sorted, else after the last (still before the third-party imports). The module itself when it already
+    has the import; None when the source is not in the standard library or the file has no top-level import."""
     body = list(module.body)
-    if any(_plain_import_name(s) == source for s in body):
+    if any(_has_plain_import(s, source) for s in body):
         return module
-    runs: list[list[int]] = []
-    for i, stmt in enumerate(body):
-        if _plain_import_name(stmt) is None:
-            continue
-        if runs and runs[-1][-1] == i - 1 and not stmt.leading_lines:  # type: ignore[attr-defined]
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    stdlib = getattr(sys, "stdlib_module_names", frozenset())
-    if source.split(".")[0] not in stdlib:
+    stdlib_names = getattr(sys, "stdlib_module_names", frozenset())
+    if source.split(".")[0] not in stdlib_names:
         return None
-    run = next((r for r in runs if any((_plain_import_name(body[i]) or "").split(".")[0] in stdlib for i in r)), None)
-    if run is None:
-        return None
-    names = [_plain_import_name(body[i]) or "" for i in run]
-    at = next((i for i, n in zip(run, names) if n > source), run[-1] + 1) if names == sorted(names) else run[-1] + 1
+    imports = [(i, top) for i, stmt in enumerate(body) if (top := _top_module(stmt))]
+    stdlib = [(i, top) for i, top in imports if top in stdlib_names]
+    if not stdlib:
+        if not imports:
+            return None
+        # only third-party or local imports: a standard-library section of its own goes first
+        at = imports[0][0]
+        new_line = cst.parse_statement(f"import {source}\n").with_changes(leading_lines=body[at].leading_lines)  # type: ignore[attr-defined]
+        body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine()])  # type: ignore[attr-defined]
+        body.insert(at, new_line)
+        return module.with_changes(body=body)
+    # isort's and ruff's order: the section's plain imports, sorted, then its `from` imports
+    plain = [(i, top) for i, top in stdlib if isinstance(body[i].body[0], cst.Import)]  # type: ignore[attr-defined]
+    if plain:
+        tops = [top.lower() for _, top in plain]
+        later = [i for i, top in plain if top.lower() > source.lower()] if tops == sorted(tops) else []
+        at = later[0] if later else plain[-1][0] + 1
+    else:
+        at = stdlib[0][0]
     new_line = cst.parse_statement(f"import {source}\n")
-    if at == run[0]:
+    if at == stdlib[0][0]:  # first of the section now: it takes the blank lines (or comment) above the section
         new_line = new_line.with_changes(leading_lines=body[at].leading_lines)  # type: ignore[attr-defined]
         body[at] = body[at].with_changes(leading_lines=())  # type: ignore[attr-defined]
     body.insert(at, new_line)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import sys
 from typing import Optional
 
 import libcst as cst
@@ -115,52 +114,13 @@ def rewrite_module(module: cst.Module, ctx: RewriteContext) -> cst.Module:
     if not offload.made:
         return module
     if access.import_needed:
-        new = _add_import(new, *access.import_needed)
+        new = add_import(new, *access.import_needed)
     if offload.sleep_names:
         context = CodemodContext()
         for spec in offload.sleep_names:
             RemoveImportsVisitor.remove_unused_import(context, *spec)
         new = RemoveImportsVisitor(context).transform_module(new)
     return new
-
-
-def _top_module(stmt: cst.CSTNode) -> Optional[str]:
-    """``os`` for a top-level ``import os`` / ``import os.path``; ``pathlib`` for ``from pathlib import Path``."""
-    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
-        return None
-    node = stmt.body[0]
-    if isinstance(node, cst.Import) and len(node.names) == 1:
-        name = node.names[0].name
-    elif isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
-        name = node.module
-    else:
-        return None
-    while isinstance(name, cst.Attribute):
-        name = name.value
-    return name.value if isinstance(name, cst.Name) else None
-
-
-def _add_import(module: cst.Module, source: str, name: Optional[str] = None) -> cst.Module:
-    """``import asyncio`` where a reviewer would put it: among the file's standard-library imports, in
-    alphabetical order; elsewhere (or ``from asyncio import x``) as the shared helper places it."""
-    if name is not None:
-        return add_import(module, source, name)
-    body = list(module.body)
-    stdlib = [
-        (i, top) for i, stmt in enumerate(body)
-        if (top := _top_module(stmt)) is not None and top in sys.stdlib_module_names and top != "__future__"
-    ]
-    if not stdlib:
-        return add_import(module, source)
-    new_stmt = cst.parse_statement(f"import {source}\n")
-    after = [i for i, top in stdlib if top.lower() > source.lower()]
-    if after:
-        at = after[0]
-        old = body[at]
-        body[at:at + 1] = [new_stmt.with_changes(leading_lines=old.leading_lines), old.with_changes(leading_lines=())]
-    else:
-        body.insert(stdlib[-1][0] + 1, new_stmt)
-    return module.with_changes(body=body)
 
 
 def _sleep_import(index: AstIndex, call: BlockingCall) -> Optional[tuple]:
