@@ -44,6 +44,7 @@ class Config:
     jobs: int | None = None
     unsafe_fixes: bool | None = None  # None: only the transforms named on the command line apply unsafe fixes
     transform_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pr: dict[str, Any] = field(default_factory=dict)  # [tool.codemod.pr], parsed by codemods.deliver.pr
     source: str | None = None  # the pyproject.toml it came from
 
     def is_included(self, relpath: str) -> bool:
@@ -76,6 +77,9 @@ def load(root: str, known_transforms: set[str]) -> Config:
         raise ConfigError(f"{path}: [tool.codemod] must be a table")
     cfg = Config(source=path)
     for key, value in section.items():
+        if key == "pr" and isinstance(value, dict):  # the bot's table (codemods.deliver.pr.settings checks it)
+            cfg.pr = dict(value)
+            continue
         if isinstance(value, dict):
             if key not in known_transforms:
                 raise ConfigError(

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 import git
 
 ZERO = "0" * 40
+Actor = git.Actor
 DEFAULT_MODE = 0o100644
 
 
@@ -147,6 +148,14 @@ def head(repo: git.Repo) -> Head:
     return Head(ref.name, sha)
 
 
+def head_or_detached(repo: git.Repo) -> str:
+    """The commit checked out, on a branch or detached (CI checkouts often are); an unborn HEAD is refused."""
+    try:
+        return repo.head.commit.hexsha
+    except ValueError:
+        raise GitError("HEAD has no commit yet: nothing to start a branch from") from None
+
+
 def branch_sha(repo: git.Repo, name: str) -> str | None:
     try:
         return repo.git.rev_parse("--verify", "--quiet", f"refs/heads/{name}^{{commit}}").strip() or None
@@ -232,6 +241,35 @@ def build_commit(
             return repo.git.execute(["git", "commit-tree", tree, "-p", base.hexsha, "-F", message_file], env=env).strip()
         except git.GitCommandError as exc:
             raise GitError(f"cannot build the commit: {_one_line(exc, Redactor())}") from None
+
+
+def blob_id(repo: git.Repo, path: str, data: bytes) -> str:
+    """The blob id ``data`` gets when ``git add`` stores it at ``path`` (clean filters applied), unwritten."""
+    with tempfile.TemporaryDirectory(prefix="codemod-blob-") as tmp:
+        staged = os.path.join(tmp, "blob")
+        with open(staged, "wb") as fh:
+            fh.write(data)
+        return repo.git.hash_object(f"--path={path}", staged).strip()
+
+
+def blob_ids(repo: git.Repo, commit: str, paths: list[str]) -> dict[str, str | None]:
+    """``path`` → blob id in ``commit`` (None when absent)."""
+    tree = repo.commit(commit).tree
+    out: dict[str, str | None] = {}
+    for path in paths:
+        try:
+            out[path] = (tree / path).hexsha
+        except KeyError:
+            out[path] = None
+    return out
+
+
+def has_commit(repo: git.Repo, sha: str) -> bool:
+    try:
+        repo.git.cat_file("-e", f"{sha}^{{commit}}")
+    except git.GitCommandError:
+        return False
+    return True
 
 
 def commit_message(repo: git.Repo, sha: str) -> str:
