@@ -23,9 +23,11 @@ class FileError:
     path: str
     message: str
     kind: str = "error"  # "error" | "internal"
+    line: int = 0  # where in the file, when known (a syntax error's line); 0 when not
+    transform: str = ""  # the transform it concerns (an internal error, a dropped output); "" for the file itself
 
     def format(self) -> str:
-        return f"{self.path}: {self.message}"
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,36 @@ class FileChange:
                 if tag in ("replace", "insert"):
                     out.extend(_emit("+", new[j1:j2]))
         return "".join(out)
+
+    def hunk_texts(self, context: int = 3) -> list[str]:
+        """Each hunk of :meth:`diff` on its own, from its ``@@`` line (file headers left out)."""
+        out: list[list[str]] = []
+        for line in self.diff(context).splitlines(keepends=True):
+            if line.startswith("@@"):
+                out.append([line])
+            elif out:
+                out[-1].append(line)
+        return ["".join(h) for h in out]
+
+    def change_hunks(self, hunks: list[Hunk] | None = None) -> dict[Change, list[int]]:
+        """The hunks (indices into :meth:`hunks`) that hold each of this file's changes: those whose
+        changed lines meet the change's span, else those whose context does, else the nearest one."""
+        hunks = self.hunks() if hunks is None else hunks
+        out: dict[Change, list[int]] = {}
+        if not hunks:
+            return out
+        changed = []  # 1-based old-line ranges of each hunk's edits, and of the hunk with its context
+        for h in hunks:
+            edits = [(i1 + 1, max(i2, i1 + 1)) for tag, i1, i2, _, _ in h.opcodes if tag != "equal"]
+            changed.append((min(a for a, _ in edits), max(b for _, b in edits), h.old_start + 1, h.old_start + max(h.old_len, 1)))
+        for c in self.changes:
+            start, end = c.line, max(c.end_line or c.line, c.line)
+            found = [i for i, (a, b, _, _) in enumerate(changed) if a <= end and start <= b]
+            found = found or [i for i, (_, _, a, b) in enumerate(changed) if a <= end and start <= b]
+            if not found:
+                found = [min(range(len(changed)), key=lambda i: min(abs(changed[i][0] - start), abs(changed[i][1] - start)))]
+            out[c] = found
+        return out
 
     def diff_bytes(self) -> bytes:
         # in the file's own encoding (a BOM is U+FEFF in the first line: UTF-8 encodes it as EF BB BF)

@@ -1,0 +1,50 @@
+"""The executor seam: how a per-file phase (index, rewrite) runs its items.
+
+Every executor has one method, ``map(fn, items, phase=..., progress=...)``, which returns
+``[fn(item) for item in items]`` in order, reporting ``progress(phase, done, total)`` as it goes; and
+``close()``. ``fn`` is a top-level function and the items are plain data (:mod:`..items`), so they
+pickle to another process or another machine.
+
+- :class:`~.serial.Serial`: in this process (one job, or a handful of items).
+- :class:`~.pool.ProcessPool`: a local ``concurrent.futures.ProcessPoolExecutor``, the default; one
+  pool serves every phase of a run; a phase with few items runs in this process.
+- :class:`~.futures.Futures` over any ``concurrent.futures.Executor``; :func:`dask` builds one on a
+  dask.distributed cluster (``Client(address).get_executor()``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Protocol, Sequence
+
+from .futures import Futures
+from .pool import ProcessPool
+from .serial import Serial
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+KINDS = ("process", "serial", "dask")
+
+
+class Executor(Protocol):
+    name: str
+
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any], *, phase: str, progress: Progress | None = None) -> list:
+        ...
+
+    def close(self) -> None:
+        ...
+
+
+def make(kind: str = "process", jobs: int = 1, scheduler: str | None = None) -> Executor:
+    """The executor for ``--executor KIND`` (``process``, ``serial``, ``dask`` with ``--scheduler ADDRESS``)."""
+    if kind == "serial" or (kind == "process" and jobs <= 1):
+        return Serial()
+    if kind == "process":
+        return ProcessPool(jobs)
+    if kind == "dask":
+        from .dask import connect
+
+        return connect(scheduler)
+    raise ValueError(f"unknown executor {kind!r}; choose one of {', '.join(KINDS)}")
+
+
+__all__ = ["Executor", "Futures", "KINDS", "ProcessPool", "Progress", "Serial", "make"]

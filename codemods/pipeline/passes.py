@@ -1,0 +1,69 @@
+"""The primitives every phase is made of: parse with ``ast``, one transform's rewrite of one LibCST
+module, and one transform's whole pass over one file alone (index → plan → rewrite), which
+verification, settling and :func:`~.single.apply_to_source` share."""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from typing import Any
+
+import libcst as cst
+
+from .. import suppress
+from ..transforms.base import RewriteContext, SourceInfo, Transform
+from ..model import Skip
+
+LIBCST_CANNOT_PARSE = "LibCST cannot parse it"
+
+
+def parse_python(text: str, path: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escape sequences etc. are not ours to report
+        return ast.parse(text, filename=path)
+
+
+def rewrite_module(
+    transform: Transform, module: cst.Module, file_plan: Any, path: str, suppressions: suppress.Suppressions | None = None
+) -> tuple[cst.Module, RewriteContext] | str:
+    """``transform.rewrite`` on one module: the new module and what it reported, or a message when it failed."""
+    ctx = transform.context(path, suppressions)
+    try:
+        new_module = transform.rewrite(module, file_plan, ctx)
+    except RecursionError:
+        return f"{transform.name}: nested too deeply (recursion limit); file left unchanged by it"
+    except Exception as exc:
+        return f"internal error in {transform.name}: {type(exc).__name__}: {str(exc)[:500]}; file left unchanged by it"
+    return new_module, ctx
+
+
+def single_file_pass(
+    transform: Transform, text: str, path: str, module: str, is_package: bool, plan_skips: list[Skip] | None = None
+) -> tuple[str, RewriteContext] | str | None:
+    """index → plan → rewrite on one file alone. None when the transform does not touch it (the
+    prefilter, the index or the plan says so: no LibCST parse then); a message when it fails. The
+    plan's skips go to ``plan_skips`` when given."""
+    if not transform.wants(text.encode("utf-8", "surrogatepass")):
+        return None
+    tree = parse_python(text, path)
+    facts = transform.index(SourceInfo(path, module, is_package, text), tree)
+    if not facts:
+        return None
+    plan = transform.plan({path: facts})
+    if plan_skips is not None:
+        plan_skips.extend(plan.skips)
+    if path not in plan.files:
+        return None
+    try:
+        module_cst = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:  # Python parses it, LibCST's tokenizer does not
+        return f"{LIBCST_CANNOT_PARSE}: {str(exc).splitlines()[0]}"
+    outcome = rewrite_module(transform, module_cst, plan.files[path], path, suppress.parse(text))
+    if isinstance(outcome, str):
+        return outcome
+    return outcome[0].code, outcome[1]
+
+
+def ordered(transforms) -> list[Transform]:
+    """Transforms whose plan holds index-time positions run first on each file."""
+    return sorted(transforms, key=lambda t: not t.positional_plan)

@@ -1,0 +1,107 @@
+"""`codemod apply --interactive`: changes of one unit are decided together, a hunk holding no change
+follows its file's accepted changes, and the partially accepted result is verified before anything is
+written (the real command, a real temporary git repository, answers on stdin)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+from .test_cli import SERVICE, SERVICE_AFTER, codemod
+
+# two unowned spawns: task-guard guards each, and adds `import contextlib` in the first function's hunk
+GUARDED = '''import asyncio
+
+
+async def first(q):
+    asyncio.create_task(q.put(1))
+    await asyncio.sleep(0)
+
+
+async def pad1():
+    return 1
+
+
+async def pad2():
+    return 2
+
+
+async def second(q):
+    asyncio.create_task(q.put(2))
+    await asyncio.sleep(0)
+'''
+
+LIB = "async def fetch():\n    return 1\n"
+USE = "from lib import fetch\n\n\nasync def use():\n    return await fetch()\n"
+
+
+def test_a_cross_file_change_is_one_question_for_every_file_it_touches(repo):
+    r = repo({"lib.py": LIB, "app.py": USE})
+    out = codemod(r, "apply", "-t", "await-free", "--interactive", input="y\n")
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.count("Apply ") == 1, out.stderr  # one question for the definition and its call site
+    assert "2 hunks, also in lib.py" in out.stderr
+    assert (r / "lib.py").read_text() == "def fetch():\n    return 1\n"
+    assert "    return fetch()\n" in (r / "app.py").read_text()
+
+
+def test_declining_a_unit_declines_all_its_hunks(repo):
+    r = repo({"lib.py": LIB, "app.py": USE})
+    out = codemod(r, "apply", "-t", "await-free", "--interactive", input="n\n")
+    assert out.returncode == 0, out.stderr
+    assert (r / "lib.py").read_text() == LIB and (r / "app.py").read_text() == USE
+    assert "Nothing changed" in out.stderr
+
+
+def test_an_added_import_follows_the_change_that_needs_it(repo):
+    # the import sits in the first function's hunk; declining the second keeps a sound file
+    r = repo({"svc.py": GUARDED})
+    out = codemod(r, "apply", "-t", "task-guard", "--interactive", input="y\nn\n")
+    assert out.returncode == 0, out.stderr
+    text = (r / "svc.py").read_text()
+    assert text.count("contextlib.ExitStack()") == 1 and "import contextlib\n" in text
+    assert "    asyncio.create_task(q.put(2))\n" in text  # the declined one is unchanged
+    compile(text, "svc.py", "exec")
+    assert "task-guard [unsafe]: task `put_task` is now cancelled when first() exits" in out.stdout
+    assert "Changed 1 file (1 task-guard rewrite, 1 unsafe)" in out.stderr
+
+
+def test_a_partial_result_with_an_undefined_name_is_not_written(repo):
+    # declining the hunk that adds `import contextlib` while accepting a use of it
+    r = repo({"svc.py": GUARDED})
+    out = codemod(r, "apply", "-t", "task-guard", "--interactive", input="n\ny\n")
+    assert out.returncode == 2, out.stderr
+    assert "svc.py: error: the changes accepted do not make a sound program (undefined name `contextlib`)" in out.stderr
+    assert "nothing written" in out.stderr
+    assert (r / "svc.py").read_text() == GUARDED
+
+
+def test_answers_a_and_q(repo):
+    two = SERVICE + "\n\nasync def ping():\n    return 'pong'\n\n\nasync def check():\n    print(await ping())\n"
+    r = repo({"app.py": two})
+    out = codemod(r, "apply", "-t", "await-free", "--interactive", input="a\n")
+    assert out.returncode == 0, out.stderr
+    assert (r / "app.py").read_text().startswith(SERVICE_AFTER)
+    r2 = repo({"app.py": two}, name="quit")
+    out = codemod(r2, "apply", "-t", "await-free", "--interactive", input="q\n")
+    assert out.returncode == 0 and (r2 / "app.py").read_text() == two
+
+
+def test_ctrl_c_at_a_prompt_exits_130_and_writes_nothing(repo):
+    r = repo({"lib.py": LIB, "app.py": USE})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "codemods", "apply", "-t", "await-free", "--interactive"], cwd=r,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    seen = b""
+    while b"Apply " not in seen:  # wait for the question: the run is done, the review is waiting
+        chunk = os.read(proc.stderr.fileno(), 4096)
+        assert chunk, seen
+        seen += chunk
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (seen + err).decode()
+    assert b"Traceback" not in err and b"interrupted" in err
+    assert (r / "lib.py").read_text() == LIB and (r / "app.py").read_text() == USE
