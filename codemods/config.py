@@ -170,15 +170,11 @@ class Config:
     jobs: int | None = None
     unsafe_fixes: bool | None = None  # None: only the transforms named on the command line apply unsafe fixes
     transform_options: dict[str, dict[str, Any]] = field(default_factory=dict)
-<<<<<<< HEAD
     pr: dict[str, Any] = field(default_factory=dict)  # [tool.codemod.pr], parsed by codemods.deliver.pr
-    source: str | None = None  # the pyproject.toml it came from
-=======
     # glob -> transforms that must not edit the files it matches (ruff's per-file-ignores); "all": every one
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     transform_exclude: dict[str, list[str]] = field(default_factory=dict)  # [tool.codemod.NAME] exclude
     source: str | None = None  # the file it came from
->>>>>>> main
 
     def is_included(self, relpath: str) -> bool:
         name = relpath.rsplit("/", 1)[-1]
@@ -238,10 +234,9 @@ def load(root: str, known_transforms: Iterable[str] | Mapping[str, Any], path: s
         return value
 
     for key, value in section.items():
-<<<<<<< HEAD
-        if key == "pr" and isinstance(value, dict):  # the bot's table (codemods.deliver.pr.settings checks it)
+        if key == "pr" and isinstance(value, dict):  # the bot's table (codemods.deliver.pr.Settings checks it)
             cfg.pr = dict(value)
-=======
+            continue
         if key == "per-file-ignores":
             if not isinstance(value, dict):
                 raise fail(f"{where} per-file-ignores must be a table of glob = [transforms]")
@@ -252,7 +247,6 @@ def load(root: str, known_transforms: Iterable[str] | Mapping[str, Any], path: s
                     raise fail(f"{where} per-file-ignores {glob!r}: no transform named {unknown[0]!r}"
                                f"{did_you_mean(unknown[0], known)}")
                 cfg.per_file_ignores[glob] = names
->>>>>>> main
             continue
         if isinstance(value, dict):
             if key not in known:
