@@ -80,4 +80,80 @@ class Change:
         }
 
 
-__all__ = ["Change", "SAFE", "SAFETY_LEVELS", "Skip", "UNSAFE"]
+# audit severities, most severe first (the seed audit's ranking)
+CRITICAL = "critical"
+HIGH = "high"
+MEDIUM = "medium"
+SEVERITIES = (CRITICAL, HIGH, MEDIUM)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """How a finding is fixed: the transform that fixes its kind, and what it does with this one.
+
+    ``available`` is True when the transform rewrites this very finding (``note`` is its change message),
+    False when it leaves it alone (``note`` is the skip's reason: why it cannot move), None when not
+    checked. ``edits`` are the replacements the fix makes, for SARIF: (line, col, end_line, end_col, text),
+    1-based, the end exclusive.
+    """
+
+    transform: str
+    safety: str  # SAFE or UNSAFE: the level of this transform's fix for this kind of finding
+    available: bool | None = None
+    note: str = ""
+    why: str = ""  # why the fix has its safety level
+    edits: tuple[tuple[int, int, int, int, str], ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "transform": self.transform, "safety": self.safety, "available": self.available, "note": self.note,
+            "why": self.why,
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One hazard `codemod audit` reports; every output format renders this one type.
+
+    ``line``/``col`` are 1-based (as ``Change``); ``end_line``/``end_col`` close the span (the end column
+    exclusive). ``function`` is the enclosing function's qualified name ("" at module level).
+    ``fingerprint`` identifies the finding across edits elsewhere in the file (rule, path, enclosing
+    function, a hash of the normalised statement, and its rank among identical ones), never by line:
+    baselines and SARIF's ``partialFingerprints`` use it.
+    """
+
+    path: str
+    line: int
+    col: int
+    rule: str  # stable id: "CM101"
+    severity: str  # CRITICAL, HIGH or MEDIUM
+    message: str
+    end_line: int = 0
+    end_col: int = 0
+    impact: str = ""
+    fix: Fix | None = None
+    function: str = ""
+    fingerprint: str = ""
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"severity must be one of {SEVERITIES}, not {self.severity!r}")
+
+    def sort_key(self) -> tuple:
+        return (SEVERITIES.index(self.severity), self.path, self.line, self.col, self.rule)
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.rule} [{self.severity}] {self.message}"
+
+    def to_json(self) -> dict:
+        return {
+            "rule": self.rule, "severity": self.severity, "path": self.path, "line": self.line, "col": self.col,
+            "end_line": self.end_line or self.line, "end_col": self.end_col or self.col,
+            "function": self.function, "message": self.message, "impact": self.impact,
+            "fix": self.fix.to_json() if self.fix else None, "fingerprint": self.fingerprint,
+        }
+
+
+__all__ = [
+    "CRITICAL", "Change", "Finding", "Fix", "HIGH", "MEDIUM", "SAFE", "SAFETY_LEVELS", "SEVERITIES", "Skip", "UNSAFE",
+]
