@@ -664,9 +664,16 @@ def _trailers(message: str) -> dict[str, str]:
     return out
 
 
+def recipe_of(names: Iterable[str]) -> str:
+    """The recipe in branch names: the transforms as named on the command line (``all`` stays ``all``)."""
+    from .commit import recipe
+
+    return recipe(names)
+
+
 def errors_in(outcomes: Iterable[Outcome]) -> bool:
     return any(o.error for o in outcomes)
 
 
-__all__ = ["Bot", "Group", "Outcome", "Settings", "SettingsError", "fingerprint", "hold_back_unsafe", "marker",
-           "plan_groups", "read_marker", "render_body", "render_title"]
+__all__ = ["Bot", "Group", "Outcome", "Settings", "SettingsError", "errors_in", "fingerprint", "hold_back_unsafe",
+           "marker", "plan_groups", "read_marker", "recipe_of", "render_body", "render_title"]
