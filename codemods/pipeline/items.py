@@ -69,6 +69,7 @@ class RewriteResult:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
     held: list[Change] = field(default_factory=list)  # unsafe fixes not applied in this run
     suppressed: list[Change] = field(default_factory=list)  # fixes declined by `# codemod: ignore`
+    libcst_parses: int = 0  # LibCST parses this file cost (rewrite, verification, settling)
 
 
 @dataclass

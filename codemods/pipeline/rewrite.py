@@ -18,7 +18,7 @@ from ..model import Change
 from ..source import SourceError, decode
 from ..transforms.base import Transform
 from .items import Reports, RewriteJob, RewriteResult
-from .passes import LIBCST_CANNOT_PARSE, rewrite_module, single_file_pass
+from .passes import LIBCST_CANNOT_PARSE, LIBCST_PARSES, parse_cst, rewrite_module, single_file_pass
 from .verify import verify
 
 MAX_SETTLE_ROUNDS = 3
@@ -32,10 +32,13 @@ def run(ws, work: dict, transforms: Sequence[Transform], executor, progress=None
 
 def rewrite_one(job: RewriteJob) -> RewriteResult:
     """The per-file step (runs in a worker)."""
+    before = LIBCST_PARSES[0]
     try:
-        return _rewrite_file(job)
+        result = _rewrite_file(job)
     except RecursionError:  # LibCST's code generation and visitors recurse on very deep expressions
-        return RewriteResult(job.file.path, errors=[("error", "nested too deeply for LibCST (recursion limit): left unchanged")])
+        result = RewriteResult(job.file.path, errors=[("error", "nested too deeply for LibCST (recursion limit): left unchanged")])
+    result.libcst_parses = LIBCST_PARSES[0] - before
+    return result
 
 
 def _rewrite_file(job: RewriteJob) -> RewriteResult:
@@ -44,7 +47,7 @@ def _rewrite_file(job: RewriteJob) -> RewriteResult:
     result = RewriteResult(path)
     try:
         decoded = decode(f.data)
-        module = cst.parse_module(decoded.text)
+        module = parse_cst(decoded.text)
     except SourceError as exc:
         result.errors.append(("error", str(exc)))
         return result

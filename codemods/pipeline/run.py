@@ -166,6 +166,8 @@ def run_workspace(
         "files_read": len(ws.files),
         "indexed": idx.indexed,
         "rewritten": len(plans.work),
+        "libcst_files": sum(1 for r in results if r.libcst_parses),
+        "libcst_parses": sum(r.libcst_parses for r in results),
         "cache_hits": idx.cache_hits,
         "read_s": round(t_read - t0, 4),
         "index_s": round(t_index - t_read, 4),

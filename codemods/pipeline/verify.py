@@ -13,7 +13,7 @@ import warnings
 import libcst as cst
 
 from ..transforms.base import Transform
-from .passes import single_file_pass
+from .passes import parse_cst, single_file_pass
 
 
 def verify(transform: Transform, new_text: str, path: str, module: str = "", is_package: bool = False) -> str | None:
@@ -25,7 +25,7 @@ def verify(transform: Transform, new_text: str, path: str, module: str = "", is_
     except (SyntaxError, ValueError) as exc:
         return f"output does not compile ({exc})"
     try:
-        cst.parse_module(new_text)
+        parse_cst(new_text)
     except cst.ParserSyntaxError as exc:
         return f"output does not re-parse with LibCST ({str(exc).splitlines()[0]})"
     if transform.cross_file:
