@@ -51,7 +51,7 @@ ERRORS = {
 }
 EXPECTED = {
     "401": "401 Unauthorized: Bad credentials (the token is missing, expired or revoked)",
-    "403": "403 Forbidden: Resource not accessible by integration (the token needs `contents: write` and `pull-requests: write` on acme/service)",
+    "403": "403 Forbidden: Resource not accessible by integration (the token needs `contents: write`, `pull-requests: write` and `issues: write` on acme/service)",
     "rate-limit": "403 rate limit exceeded; it resets at 2030-03-17 17:46:40 UTC",
     "secondary": "429 secondary rate limit exceeded; it resets at",
     "404": "404 Not Found: Not Found (acme/service does not exist at http://127.0.0.1:",

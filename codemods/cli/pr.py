@@ -67,7 +67,7 @@ def pr_command(remote: str, base: str, split_by: str | None, max_files: int | No
 
     token = os.environ.get(settings.token_env, "")
     if not token:
-        echo_err(f"error: no token: set {settings.token_env} (a token with contents: write and pull-requests: write)")
+        echo_err(f"error: no token: set {settings.token_env} (a token with contents, pull-requests and issues: write)")
         sys.exit(EXIT_ERROR)
     redact = gitops.Redactor(token)
     try:

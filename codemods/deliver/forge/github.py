@@ -141,7 +141,7 @@ def _status_line(status: int, message: str, forge: GitHub) -> str:
     if status == 401:
         return f"401 Unauthorized{said} (the token is missing, expired or revoked)"
     if status == 403:
-        return (f"403 Forbidden{said} (the token needs `contents: write` and `pull-requests: write` on "
+        return (f"403 Forbidden{said} (the token needs `contents: write`, `pull-requests: write` and `issues: write` on "
                 f"{forge.owner}/{forge.repo})")
     if status == 404:
         return (f"404 Not Found{said} ({forge.owner}/{forge.repo} does not exist at {forge.api_url}, or the token "
