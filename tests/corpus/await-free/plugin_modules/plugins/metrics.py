@@ -1,0 +1,2 @@
+async def setup(app):
+    app.routes.append("/metrics")

@@ -1,0 +1,5 @@
+"""The SDK's public surface."""
+
+from .client import Client
+
+__all__ = ["Client"]
