@@ -79,7 +79,8 @@ def apply(dry_run: bool, diff: bool, check: bool, patch_file: str | None, intera
             sys.exit(EXIT_ERROR)
 
     if interactive and (writing or commit):
-        to_write = review.review(cs, to_write, setup=setup, colour=rep.colour_out)
+        to_write = review.review(cs, to_write, colour=rep.colour_out,
+                                 rerun=lambda overlay: run_transforms(setup, opts, quiet_progress=True, overlay=overlay))
     if commit:  # the changes go to a branch, not to the files (codemods/cli/commit.py)
         code = commit_cli.run(cs, to_write, names=opts.transforms or setup.config.select, branch=commit_branch,
                               message=commit_message, verify=commit_verify,

@@ -81,6 +81,8 @@ def run(
     idx = Index(facts={t.name: {} for t in consumers})
     fps = {t.name: fingerprint(t) for t in consumers} if store.directory else {}
     first = prefilter.wanted(ws, consumers)
+    for rel in ws.named:  # a file the user named is parsed (and its errors reported) even if no consumer wants it
+        first.setdefault(rel, [])
     _round(ws, first, idx, executor, store, fps, progress)
     extra = prefilter.mentions(ws, consumers, idx.facts, first, idx.failed)
     if extra:
@@ -109,7 +111,7 @@ def _round(ws, todo: dict[str, list[Any]], idx: Index, executor: Executor, store
                 idx.failed.setdefault(rel, value.message)
             elif value:
                 idx.facts[t.name][rel] = value
-        if missing and rel not in idx.failed:
+        if (missing or not ts) and rel not in idx.failed:
             jobs.append(IndexJob(f, tuple(missing)))
     for res, job in zip(executor.map(index_one, jobs, phase="index", progress=progress), jobs):
         if store.directory:

@@ -40,7 +40,7 @@ def run(ws: Workspace, transforms: Sequence[Transform], idx: Index) -> Plans:
         plans.skips.extend(plans.by_transform[t.name].skips)
     for t in transforms:
         for rel, file_plan in plans.by_transform[t.name].files.items():
-            if rel not in ws.scope:
+            if not ws.editable_by(t, rel):
                 plans.errors.append(FileError(rel, f"internal error in {t.name}: planned an edit outside the paths given; not rewritten", "internal"))
             elif rel not in idx.failed:
                 plans.work.setdefault(rel, []).append(Step(t, file_plan))

@@ -18,7 +18,7 @@ def wanted(ws: Workspace, consumers: Sequence[Any]) -> dict[str, list[Any]]:
     """Path → the consumers whose prefilter the file passes (only paths with at least one)."""
     out: dict[str, list[Any]] = {}
     for rel, f in ws.files.items():
-        ts = [t for t in consumers if (getattr(t, "cross_file", False) or rel in ws.scope) and t.wants(f.data)]
+        ts = [t for t in consumers if (getattr(t, "cross_file", False) or ws.editable_by(t, rel)) and t.wants(f.data)]
         if ts:
             out[rel] = ts
     return out
@@ -40,7 +40,7 @@ def mentions(
             continue
         cross = getattr(t, "cross_file", False)
         for rel, f in ws.files.items():
-            if rel in failed or t in first.get(rel, ()) or (not cross and rel not in ws.scope):
+            if rel in failed or t in first.get(rel, ()) or (not cross and not ws.editable_by(t, rel)):
                 continue
             if match(f.data):
                 extra.setdefault(rel, []).append(t)

@@ -26,7 +26,10 @@ MAX_SETTLE_ROUNDS = 3
 
 def run(ws, work: dict, transforms: Sequence[Transform], executor, progress=None) -> list[RewriteResult]:
     """Rewrite every file of the plans' ``work`` (path → steps), in path order."""
-    jobs = [RewriteJob(ws.files[rel], tuple(steps), tuple(transforms)) for rel, steps in sorted(work.items())]
+    jobs = [
+        RewriteJob(ws.files[rel], tuple(steps), tuple(t for t in transforms if ws.editable_by(t, rel)))
+        for rel, steps in sorted(work.items())
+    ]
     return executor.map(rewrite_one, jobs, phase="rewrite", progress=progress)
 
 

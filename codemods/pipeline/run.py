@@ -9,6 +9,7 @@ discovery, for text that is not on disk (standard input).
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -89,6 +90,7 @@ def run_phases(
     root, in_git = discover.locate(paths, root)
     found = discover.find(paths, config, root, in_git, whole_repository=any(t.cross_file for t in transforms))
     ws = discover.read(found)
+    ws.ignore(config, transforms)
     return run_workspace(
         ws, transforms, jobs=jobs or config.jobs or os.cpu_count() or 1, progress=progress, cache_dir=cache_dir,
         executor=executor, indexers=indexers, formatting=formatting, started=started,
@@ -113,7 +115,8 @@ def run_workspace(
     # Cross-file transforms read the whole repository (a caller in tests/ is still a caller) but may
     # only edit the files under the paths given: ``editable`` tells their plan which those are.
     for t in transforms:
-        t.editable = None if ws.whole else frozenset(ws.scope)
+        ignored = ws.ignored.get(t.name, frozenset())
+        t.editable = None if ws.whole and not ignored else frozenset(ws.scope - ignored)
     t_read = time.perf_counter()
     owned = executor is None
     ex = executors.make("process", jobs) if owned else executor
@@ -138,12 +141,13 @@ def run_workspace(
     t_format = time.perf_counter()
 
     cs = Changeset(root=ws.root, transforms=[t.name for t in transforms])
+    names = {t.name for t in transforms}
     cs.errors.extend(ws.errors)
     cs.notices.extend(ws.notices)
     cs.notices.extend(formatted.notices)
     for path, message in idx.failed.items():
         if path in ws.scope:
-            cs.errors.append(FileError(path, message))
+            cs.errors.append(file_error(path, message, "error", names))
         else:  # read only for its references: the user did not ask to process it
             cs.notices.append(FileError(path, f"not read for references: {message}", "notice"))
     cs.errors.extend(plans.errors)
@@ -153,7 +157,7 @@ def run_workspace(
         cs.held.extend(res.held)
         cs.suppressed.extend(res.suppressed)
         for kind, message in res.errors:
-            cs.errors.append(FileError(res.path, message, kind))
+            cs.errors.append(file_error(res.path, message, kind, names))
         if res.new_text is not None:
             data = ws.files[res.path].data
             cs.files.append(FileChange(res.path, data, res.new_text, decode(data), sorted(res.changes)))
@@ -178,3 +182,17 @@ def run_workspace(
         "total_s": round(t_format - t0, 4),
     }
     return RunResult(cs, ws, idx, plans, results)
+
+
+_LINE = re.compile(r"\(line (\d+)\)|line (\d+)\b")
+_TRANSFORM = re.compile(r"^(?:internal error in )?([a-z][a-z0-9-]*)(?::| while )")
+
+
+def file_error(path: str, message: str, kind: str, transforms: set[str]) -> FileError:
+    """A file's error with the line (a syntax error's) and the transform it concerns, when the
+    message names them."""
+    m = _LINE.search(message)
+    line = int(m.group(1) or m.group(2)) if m else 0
+    t = _TRANSFORM.match(message)
+    transform = t.group(1) if t and t.group(1) in transforms else ""
+    return FileError(path, message, kind, line, transform)
