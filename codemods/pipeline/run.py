@@ -120,24 +120,26 @@ def run_workspace(
     t_read = time.perf_counter()
     owned = executor is None
     ex = executors.make("process", jobs) if owned else executor
+    store = FactsCache(cache_dir)
     try:
-        store = FactsCache(cache_dir)
         idx = index.run(ws, [*transforms, *indexers], ex, store, progress)
         t_index = time.perf_counter()
-        plans = plan.run(ws, transforms, idx)
+        plans = plan.run(ws, transforms, idx, store)
         t_plan = time.perf_counter()
-        results = rewrite.run(ws, plans.work, transforms, ex, progress)
+        results = rewrite.run(ws, plans.work, transforms, ex, progress, store, idx.fingerprints)
         t_rewrite = time.perf_counter()
+        store.save()
     finally:
         if owned:
             ex.close()
+        store.close()
     formatted = format.Outcome()
     if formatting:
         changed = {r.path: (ws.files[r.path].data, r.new_text) for r in results if r.new_text is not None}
         formatted = format.run(ws.root, changed, accept=lambda path, text: _fixpoint(transforms, ws.files[path], text))
         for r in results:
             if r.path in formatted.texts:
-                r.new_text = formatted.texts[r.path]
+                r.new_text, r.hunks = formatted.texts[r.path], None
     t_format = time.perf_counter()
 
     cs = Changeset(root=ws.root, transforms=[t.name for t in transforms])
@@ -160,7 +162,8 @@ def run_workspace(
             cs.errors.append(file_error(res.path, message, kind, names))
         if res.new_text is not None:
             data = ws.files[res.path].data
-            cs.files.append(FileChange(res.path, data, res.new_text, decode(data), sorted(res.changes)))
+            hunks = (res.new_text, res.hunks) if res.hunks is not None else None
+            cs.files.append(FileChange(res.path, data, res.new_text, decode(data), sorted(res.changes), hunks))
     cs.files.sort(key=lambda f: f.path)
     cs.skips = sorted(set(cs.skips))
     cs.held = sorted(set(cs.held))
@@ -173,6 +176,8 @@ def run_workspace(
         "libcst_files": sum(1 for r in results if r.libcst_parses),
         "libcst_parses": sum(r.libcst_parses for r in results),
         "cache_hits": idx.cache_hits,
+        "plans_reused": plans.reused,
+        "results_reused": sum(r.reused for r in results),
         "read_s": round(t_read - t0, 4),
         "index_s": round(t_index - t_read, 4),
         "plan_s": round(t_plan - t_index, 4),
