@@ -511,7 +511,6 @@ class BlockView:
         value = site.value
         call = value if isinstance(value, ast.Call) else None
         code = self.facts.show(value)
-        names = self.names
         if self.lock is not None and self.lock.kind == "semaphore":
             return reasons.semaphore(self.lock.code)
         if call is not None:
