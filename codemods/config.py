@@ -170,6 +170,7 @@ class Config:
     jobs: int | None = None
     unsafe_fixes: bool | None = None  # None: only the transforms named on the command line apply unsafe fixes
     transform_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pr: dict[str, Any] = field(default_factory=dict)  # [tool.codemod.pr], parsed by codemods.deliver.pr
     # glob -> transforms that must not edit the files it matches (ruff's per-file-ignores); "all": every one
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     transform_exclude: dict[str, list[str]] = field(default_factory=dict)  # [tool.codemod.NAME] exclude
@@ -233,6 +234,9 @@ def load(root: str, known_transforms: Iterable[str] | Mapping[str, Any], path: s
         return value
 
     for key, value in section.items():
+        if key == "pr" and isinstance(value, dict):  # the bot's table (codemods.deliver.pr.Settings checks it)
+            cfg.pr = dict(value)
+            continue
         if key == "per-file-ignores":
             if not isinstance(value, dict):
                 raise fail(f"{where} per-file-ignores must be a table of glob = [transforms]")

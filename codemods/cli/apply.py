@@ -11,6 +11,7 @@ import click
 from ..changeset import FileChange
 from ..deliver import patch, review, write
 from .common import EXIT_ERROR, EXIT_OK, EXIT_PENDING, echo_err
+from . import commit as commit_cli
 from .options import RunOptions, prepare, run_options, run_transforms
 from .report import Reporter
 
@@ -29,8 +30,10 @@ from .report import Reporter
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one document on stdout (schema: codemods/schemas/apply.schema.json).")
 @click.option("--allow-dirty", is_flag=True, help="Rewrite files that have uncommitted changes.")
+@commit_cli.commit_options
 def apply(dry_run: bool, diff: bool, check: bool, patch_file: str | None, interactive: bool, show_skips: bool,
-          statistics: bool, fmt: str, allow_dirty: bool, **run) -> None:
+          statistics: bool, fmt: str, allow_dirty: bool, commit: bool, commit_branch: str | None,
+          commit_message: str | None, commit_verify: str | None, **run) -> None:
     """Apply transforms to PATHS (default: the current folder) and report what changed and what was skipped.
 
     `-` as the only path reads one module from stdin (with --stdin-filename) and writes the result to stdout.
@@ -49,12 +52,15 @@ def apply(dry_run: bool, diff: bool, check: bool, patch_file: str | None, intera
         except patch.PatchTargetError as exc:
             echo_err(f"error: {exc}")
             sys.exit(EXIT_ERROR)
+    commit_cli.check_usage(commit, commit_branch, commit_message, commit_verify, **{
+        "--dry-run/--diff": dry_run, "--check": check, "--patch": bool(patch_file), "--format json": fmt == "json",
+        "stdin": opts.stdin})
     setup = prepare(opts)
     if opts.stdin:
         from .stdin import apply_stdin
 
         sys.exit(apply_stdin(setup, opts, dry_run=dry_run, check=check, fmt=fmt, show_skips=show_skips))
-    writing = mode == "write"
+    writing = mode == "write" and not commit
     if writing and not setup.in_git and not opts.quiet:
         echo_err(f"warning: {setup.root} is not in a git repository: files are rewritten with no check for "
                  "uncommitted changes (--dry-run shows the diff first)")
@@ -72,9 +78,15 @@ def apply(dry_run: bool, diff: bool, check: bool, patch_file: str | None, intera
             echo_err(f"error: {exc}; nothing written (--allow-dirty skips this check)")
             sys.exit(EXIT_ERROR)
 
-    if interactive and writing:
+    if interactive and (writing or commit):
         to_write = review.review(cs, to_write, colour=rep.colour_out,
                                  rerun=lambda overlay: run_transforms(setup, opts, quiet_progress=True, overlay=overlay))
+    if commit:  # the changes go to a branch, not to the files (codemods/cli/commit.py)
+        code = commit_cli.run(cs, to_write, names=opts.transforms or setup.config.select, branch=commit_branch,
+                              message=commit_message, verify=commit_verify,
+                              report_changes=lambda changes: rep.changes(changes, err=False))
+        rep.problems()
+        sys.exit(code)
 
     written: list[FileChange] = []
     if writing and to_write:
