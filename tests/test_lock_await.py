@@ -652,6 +652,14 @@ def _sources() -> list[tuple[str, str]]:
     found += [(p.name, p.read_text()) for p in sorted((GOLDEN / "lock-await").glob("*/before/*.py"))]
     found += [(f"skip-{k}", HEADER + "class C:\n" + textwrap.indent(dedent(v), "    ")) for k, v in SKIP_CASES.items()]
     found.append(("example", (ROOT / "examples/service/cache.py").read_text()))
+    found += [  # files with nothing to report: the index must say None
+        ("no-lock", "async def f(session):\n    async with session:\n        await session.get()\n"),
+        ("sync-def", "import threading\nL = threading.Lock()\ndef f(x):\n    with L:\n        x.append(1)\n"),
+        ("no-await", HEADER + "lock = asyncio.Lock()\nasync def f(x):\n    async with lock:\n        x.append(1)\n"),
+        ("nested-def", HEADER + "lock = asyncio.Lock()\nasync def f(x):\n    async with lock:\n        async def g():\n            await x()\n"),
+        ("thread-lock-async-with", "import threading\nL = threading.Lock()\nasync def f():\n    async with L:\n        await g()\n"),
+        ("acquire-no-await", HEADER + "lock = asyncio.Lock()\nasync def f(x):\n    await lock.acquire()\n    x.append(1)\n    lock.release()\n"),
+    ]
     return found
 
 

@@ -18,9 +18,9 @@ from typing import Optional
 from .._shared import fresh_name, identifier_from, names_in
 from . import reasons
 from .analysis import (
-    BlockView, call_args, callee_base, changes_state, bookkeeping, iter_call, local_statement, notification,
-    purpose,
+    BlockView, bookkeeping, call_args, callee_base, changes_state, iter_call, local_statement, notification,
 )
+from .purpose import purpose
 from .facts import UNSURE_KINDS, LockBlock, ModuleFacts, last_name, text
 
 Path = tuple  # steps from the block's body to a node: statement indexes, "body"/"orelse"/..., "await", "base", ("arg", k), "iter"
