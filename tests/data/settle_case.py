@@ -5,7 +5,7 @@ mutex = threading.Lock()
 items = {}
 
 
-async def store(*args):
+async def store(value, key):
     await asyncio.sleep(0)
 
 
@@ -14,5 +14,5 @@ async def handle(item, key, count):
         if count:
             result = await store(item, key)
         else:
-            result = await store(len(items), key)
+            result = await store(None, key)
         items[item] = key
