@@ -72,18 +72,22 @@ def _dotted(expr: cst.BaseExpression) -> str | None:
     return None
 
 
-def _literal(expr: cst.BaseExpression, names: bool = False) -> bool:
+def _literal(expr: cst.BaseExpression, names: bool = False, imported: frozenset[str] = frozenset()) -> bool:
     """A value whose evaluation runs no code and cannot raise: a constant, or a tuple, list or dict
-    (with constant keys) of them; with ``names``, plain name reads count too."""
+    (with constant keys) of them. With ``names``, reads count too: a plain name, or a constant reached
+    through an imported module or class (``const.CALL_TYPE_COIL``, ``Command.OFF``: the root ``imported``)."""
     if m.matches(expr, _CONSTANT):
         return True
     if isinstance(expr, cst.Name):
         return names
+    if isinstance(expr, cst.Attribute):
+        root = _dotted(expr)
+        return names and root is not None and root.split(".", 1)[0] in imported
     if isinstance(expr, (cst.Tuple, cst.List)):
-        return all(isinstance(e, cst.Element) and _literal(e.value, names) for e in expr.elements)
+        return all(isinstance(e, cst.Element) and _literal(e.value, names, imported) for e in expr.elements)
     if isinstance(expr, cst.Dict):
         return all(
-            isinstance(e, cst.DictElement) and m.matches(e.key, _CONSTANT) and _literal(e.value, names)
+            isinstance(e, cst.DictElement) and m.matches(e.key, _CONSTANT) and _literal(e.value, names, imported)
             for e in expr.elements
         )
     return False
@@ -184,8 +188,9 @@ def _trailing(leaf: _Leaf) -> cst.TrailingWhitespace | None:
 class _Analyzer:
     """Decides, on the LibCST tree, which statements can be hoisted."""
 
-    def __init__(self, positions: Positions) -> None:
+    def __init__(self, positions: Positions, imported: frozenset[str] = frozenset()) -> None:
         self.positions = positions
+        self.imported = imported  # names the module binds by a top-level import
 
     def line(self, node: cst.CSTNode) -> int:
         return self.positions.line(node)
@@ -287,7 +292,7 @@ class _Analyzer:
             reads_only = not any(m.findall(e, _EFFECTFUL) for e in moved_before)
             for leaf in leaves:
                 value = leaf.call.args[i].value
-                if _literal(value, names=reads_only):
+                if _literal(value, reads_only, self.imported):
                     continue
                 what = f"`{name}`" + (" and the arguments before it" if passed else "")
                 return _Skip(stmt, f"the differing argument `{_short(value)}` (line {self.line(value)}) would be evaluated "
@@ -546,7 +551,7 @@ class MatchHoist(Transform):
     def rewrite(self, module: cst.Module, file_plan, ctx: RewriteContext) -> cst.Module:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         positions = Positions(module, wrapper.resolve(PositionProvider))
-        finder = _Candidates(_Analyzer(positions))
+        finder = _Candidates(_Analyzer(positions, _imported_names(module)))
         module.visit(finder)
         if not finder.results:
             return module
@@ -587,6 +592,22 @@ class MatchHoist(Transform):
         if not plans:
             return module
         return module.visit(_Rewriter(plans))
+
+
+def _imported_names(module: cst.Module) -> frozenset[str]:
+    """Names bound by the module's top-level imports (not rebound by anything else at top level)."""
+    out: set[str] = set()
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for node in stmt.body:
+            if isinstance(node, cst.Import):
+                for alias in node.names:
+                    out.add(alias.asname.name.value if alias.asname else (_dotted(alias.name) or "").split(".")[0])  # type: ignore[union-attr]
+            elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+                for alias in node.names:
+                    out.add(alias.asname.name.value if alias.asname else _dotted(alias.name) or "")  # type: ignore[union-attr]
+    return frozenset(out - {""})
 
 
 def _ast_tail(stmt: ast.stmt) -> bool:
