@@ -9,9 +9,10 @@ For each library of ``benchmarks/libraries.toml``:
    install the library from its source with its pinned test dependencies;
 3. copy the pristine source to ``benchmarks/.work/runs/<lib>/baseline`` and run its tests there
    (pytest with ``--junitxml``: passed / failed / error / skipped per test id);
-4. for each transform in turn, and then for all of them together (``--transform all``), copy the
-   pristine source again, run ``codemod apply --transform NAME --format json --allow-dirty <package>``
-   on it, and run the tests again.
+4. for each transform in turn, and then for all of them together (``--transform all``, which holds
+   back unsafe fixes, and ``--transform all --unsafe-fixes``, reported as ``all-unsafe``, which applies
+   every fix), copy the pristine source again, run ``codemod apply --transform NAME --format json
+   --allow-dirty <package>`` on it, and run the tests again.
 
 The report (Markdown, on stdout and in ``--markdown FILE``) gives per library and transform: the
 candidates found (rewrites + skips), rewrites made, skips by reason, files that failed verification,
@@ -60,7 +61,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_CONFIG = HERE / "libraries.toml"
 DEFAULT_WORK = HERE / ".work"
-ALL = "all"  # the combined run: every transform that `--transform all` selects
+ALL = "all"  # the combined run: every transform that `--transform all` selects (safe fixes only)
+ALL_UNSAFE = "all-unsafe"  # the same with --unsafe-fixes: every fix of every transform, judged by the tests
+COMBINED = (ALL, ALL_UNSAFE)
 READ_ME_TRANSFORMS = ("lock-await", "task-guard")  # rewrites listed one by one for a person to read
 PASSED = "passed"
 
@@ -384,7 +387,8 @@ def apply_codemod(lib: Library, tree: Path, transform: str, logs: Path) -> Appli
     """``codemod apply --format json`` on the tree's package; paths in the result are tree-relative."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("VIRTUAL_ENV", None)
-    cmd = [sys.executable, "-m", "codemods", "apply", "--transform", transform, "--format", "json",
+    selection = ["--transform", ALL, "--unsafe-fixes"] if transform == ALL_UNSAFE else ["--transform", transform]
+    cmd = [sys.executable, "-m", "codemods", "apply", *selection, "--format", "json",
            "--allow-dirty", "--no-cache", "--no-progress", lib.package]
     p = run(cmd, cwd=tree, env=env, timeout=1800, log_to=logs / f"{transform}.codemod.log")
     res = Applied(seconds=p.seconds)
@@ -555,7 +559,7 @@ def render_markdown(results: list[LibResult], transforms: list[str], started: st
       "baseline stands. A regression is a test that passed before and does not pass after; a test "
       "that fails after the transform is re-run once, and one that then passes is listed as flaky.\n")
 
-    single = [(r, row) for r in results for row in r.rows if row.applied and row.transform != ALL]
+    single = [(r, row) for r in results for row in r.rows if row.applied and row.transform not in COMBINED]
 
     # rewrites a person must read
     for t in READ_ME_TRANSFORMS:
@@ -651,7 +655,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", action="append", metavar="LIB",
                     help="run only this library (repeatable)")
     ap.add_argument("--transform", action="append", metavar="NAME",
-                    help=f"run only this transform (repeatable; '{ALL}' is the combined run)")
+                    help=f"run only this transform (repeatable; '{ALL}' is the combined run of safe fixes, "
+                         f"'{ALL_UNSAFE}' the combined run with --unsafe-fixes)")
     ap.add_argument("--jobs", type=int, default=1, help="libraries processed at once (default 1)")
     ap.add_argument("--markdown", type=Path, metavar="FILE", help="also write the report here")
     ap.add_argument("--json", type=Path, metavar="FILE", help="write the raw results as JSON")
@@ -674,15 +679,15 @@ def main(argv: list[str] | None = None) -> int:
 
     every, in_all = ([], []) if args.baseline_only else registered_transforms()
     if args.transform:
-        unknown = set(args.transform) - set(every) - {ALL}
+        unknown = set(args.transform) - set(every) - set(COMBINED)
         if unknown:
-            ap.error(f"unknown transform(s): {', '.join(sorted(unknown))}; known: {', '.join(every)}")
-        transforms = [t for t in [*every, ALL] if t in args.transform]
+            ap.error(f"unknown transform(s): {', '.join(sorted(unknown))}; known: {', '.join([*every, *COMBINED])}")
+        transforms = [t for t in [*every, *COMBINED] if t in args.transform]
     elif args.baseline_only:
         transforms = []
     else:
-        transforms = [*every, ALL]
-    if transforms == [ALL] and not in_all and not args.baseline_only:
+        transforms = [*every, *COMBINED]
+    if transforms and set(transforms) <= set(COMBINED) and not in_all and not args.baseline_only:
         ap.error("no transform is registered")
 
     ws = Workspace(args.work.resolve())

@@ -260,15 +260,19 @@ def run(args: argparse.Namespace) -> dict:
         rows: dict[str, Row] = {}
         stats: dict[str, dict] = {}
         cache = tree / ".codemod-cache"
+        # outside a git repository and without a pyproject.toml, codemod caches in the user's cache folder
+        user_cache = scratch / "user-cache"
+        env = {**os.environ, "XDG_CACHE_HOME": str(user_cache)}
 
         def codemod_rows(key: str, verb_args: list[str], label: str) -> None:
             argv = [*codemod, *verb_args, "--format", "json", "-j", jobs]
             cold = rows[f"{key}_cold"] = Row(f"{label}, cold", shlex.join(argv[len(codemod) - 1:]))
             for i in range(args.repeat):
                 shutil.rmtree(cache, ignore_errors=True)
+                shutil.rmtree(user_cache, ignore_errors=True)
                 doc = scratch / f"{key}-cold-{i}.json"
                 log(f"{cold.what} ({i + 1}/{args.repeat})")
-                cold.samples.append(measure(argv, tree, doc))
+                cold.samples.append(measure(argv, tree, doc, env))
             stats[f"{key}_cold"] = _stats(doc)
             if args.keep:
                 Path(args.keep).mkdir(parents=True, exist_ok=True)
@@ -277,13 +281,14 @@ def run(args: argparse.Namespace) -> dict:
             for i in range(args.repeat):
                 doc = scratch / f"{key}-warm-{i}.json"
                 log(f"{warm.what} ({i + 1}/{args.repeat})")
-                warm.samples.append(measure(argv, tree, doc))
+                warm.samples.append(measure(argv, tree, doc, env))
             stats[f"{key}_warm"] = _stats(doc)
 
         codemod_rows("apply", ["apply", "-t", "all", "--dry-run", "--no-progress", "."], "codemod apply -t all --dry-run")
         if codemod_has(codemod, "audit"):
             codemod_rows("audit", ["audit", "."], "codemod audit")
         shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(user_cache, ignore_errors=True)
 
         if "libcst" not in args.skip:
             argv = [sys.executable, "-m", "libcst.tool", "codemod", "noop.NOOPCommand", f"--jobs={jobs}", "--no-format",

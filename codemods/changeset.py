@@ -48,6 +48,9 @@ class FileChange:
     new_text: str
     source: Decoded
     changes: list[Change] = field(default_factory=list)
+    # (new_text, its hunks with 3 lines of context), computed where the file was rewritten (in a worker,
+    # or by the run whose outcome the results cache kept); used only while new_text is that text
+    known_hunks: tuple[str, list[Hunk]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def old_text(self) -> str:
@@ -62,6 +65,8 @@ class FileChange:
         return split_lines(bom + self.old_text), split_lines(bom + self.new_text)
 
     def hunks(self, context: int = 3) -> list[Hunk]:
+        if context == 3 and self.known_hunks is not None and self.known_hunks[0] == self.new_text:
+            return list(self.known_hunks[1])
         old, new = self._lines()
         result = []
         for group in difflib.SequenceMatcher(None, old, new, autojunk=False).get_grouped_opcodes(context):

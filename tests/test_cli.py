@@ -150,7 +150,7 @@ def test_bad_files_exit_2_and_the_rest_is_processed(repo):
     r = repo({"app.py": SERVICE, "broken.py": "async def (:\n", "latin.py": b"async def f():\n    return '\xe9'\n"})
     out = codemod(r, "apply", "-t", "await-free")
     assert out.returncode == 2
-    assert "broken.py: error: does not parse" in out.stderr
+    assert "broken.py:1: error: does not parse: invalid syntax (line 1)" in out.stderr
     assert "latin.py: error: not valid utf-8" in out.stderr
     assert (r / "app.py").read_text() == SERVICE_AFTER
 

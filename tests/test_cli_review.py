@@ -105,3 +105,28 @@ def test_ctrl_c_at_a_prompt_exits_130_and_writes_nothing(repo):
     assert proc.returncode == 130, (seen + err).decode()
     assert b"Traceback" not in err and b"interrupted" in err
     assert (r / "lib.py").read_text() == LIB and (r / "app.py").read_text() == USE
+
+
+def test_a_second_run_that_proposes_something_new_fails_verification():
+    from codemods.changeset import Changeset, FileChange
+    from codemods.deliver.review import verify_partial
+    from codemods.model import Change
+    from codemods.source import decode
+
+    old = "import asyncio\n\n\nasync def a():\n    return 1\n\n\nasync def b():\n    return 2\n"
+    new = old.replace("async def a", "def a").replace("async def b", "def b")
+    partial = old.replace("async def a", "def a")
+    ca = Change("m.py", 4, 1, "await-free", "a() never awaits")
+    cb = Change("m.py", 8, 1, "await-free", "b() never awaits")
+    full = FileChange("m.py", old.encode(), new, decode(old.encode()), [ca, cb])
+    accepted = FileChange("m.py", old.encode(), partial, decode(old.encode()), [ca])
+    cs = Changeset(root=".", transforms=["await-free"], files=[full])
+
+    def rerun_with(changes):
+        return lambda overlay: Changeset(root=".", transforms=["await-free"], files=[
+            FileChange("m.py", overlay["m.py"], new, decode(overlay["m.py"]), changes)])
+
+    assert verify_partial([accepted], [full], cs, rerun_with([cb])) == []  # only what was declined comes back
+    surprise = Change("m.py", 8, 1, "await-free", "b() and a() merged")
+    problems = verify_partial([accepted], [full], cs, rerun_with([cb, surprise]))
+    assert problems == [("m.py", "a second run of await-free would change line 8 again: b() and a() merged")]

@@ -145,7 +145,9 @@ MAX_DEPTH = 3
 PRELUDE = '''\
 import asyncio
 import asyncio as aio
+import subprocess
 import threading
+import time
 from asyncio import create_task as spawn
 
 lock = asyncio.Lock()
@@ -208,7 +210,7 @@ class Gen:
         method, in_loop = ctx["method"], ctx["loop"]
         c = self.callee(method)
         kinds = ["await", "assign_await", "assign", "store_item", "spawn", "spawn_local",
-                 "spawn_set", "pass", "aug", "del"]
+                 "spawn_set", "pass", "aug", "del", "blocking"]
         if in_loop:
             kinds += ["break", "continue"]
         kind = self.pick(kinds)
@@ -232,6 +234,8 @@ class Gen:
                     f"{t}.add_done_callback(tasks.discard)"]
         if kind == "aug":
             return [f"self_count += {self.pick(['1', 'count', 'len(items)'])}"]
+        if kind == "blocking":  # blocking-offload's shapes
+            return [self.pick(["time.sleep(0)", f"{v} = subprocess.run(['true'], check=False)", f"{v} = open(key).read()"])]
         if kind == "del":
             return [f"items.pop({self.pick(ARGS)}, None)"]
         return [kind]  # pass / break / continue

@@ -73,7 +73,8 @@ def apply(dry_run: bool, diff: bool, check: bool, patch_file: str | None, intera
             sys.exit(EXIT_ERROR)
 
     if interactive and writing:
-        to_write = review.review(cs, to_write, setup=setup, colour=rep.colour_out)
+        to_write = review.review(cs, to_write, colour=rep.colour_out,
+                                 rerun=lambda overlay: run_transforms(setup, opts, quiet_progress=True, overlay=overlay))
 
     written: list[FileChange] = []
     if writing and to_write:

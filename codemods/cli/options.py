@@ -14,10 +14,11 @@ A verb stacks :func:`run_options` on its command, collects them with :meth:`RunO
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from dataclasses import dataclass, fields
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import click
 
@@ -130,6 +131,7 @@ class Setup:
     config: Config
     transforms: list[Transform]
     paths: list[str]
+    stdin_path: str | None = None  # repository-relative: the file the module on stdin stands for
 
 
 def prepare(opts: RunOptions) -> Setup:
@@ -158,7 +160,13 @@ def prepare(opts: RunOptions) -> Setup:
     if opts.include_unreferenced:
         cli_options.setdefault("await-free", {})["include-unreferenced"] = True
     selected = select(opts.transforms, config, cli_options, opts.unsafe_fixes, hook=opts.hook)
-    return Setup(root, in_git, config, selected, paths)
+    stdin_path = None
+    if opts.stdin:
+        full = os.path.realpath(opts.stdin_filename)
+        if full != root and not full.startswith(root + os.sep):
+            raise click.UsageError(f"--stdin-filename {opts.stdin_filename}: outside the repository root {root}")
+        stdin_path = os.path.relpath(full, root).replace(os.sep, "/")
+    return Setup(root, in_git, config, selected, paths, stdin_path)
 
 
 def parse_options(raw_options: tuple[str, ...]) -> dict[str, dict[str, Any]]:
@@ -221,19 +229,69 @@ def select(
     return out
 
 
-def run_transforms(setup: Setup, opts: RunOptions, *, quiet_progress: bool = False) -> Changeset:
-    """Run the engine with a progress bar on stderr (on a terminal, unless ``quiet_progress``).
-    A run that cannot start (git refuses the repository) is one line and exit 2."""
-    from .. import engine
+def cache_location(setup: Setup, opts: RunOptions) -> str | None:
+    """Where the index cache goes: ``.codemod-cache/`` at the project root (a git work tree, or the
+    folder of the pyproject.toml found), never in an unrelated folder; without a project root, the
+    user's cache folder, one subfolder per root."""
+    if opts.no_cache:
+        return None
+    if setup.in_git or os.path.isfile(os.path.join(setup.root, "pyproject.toml")):
+        return os.path.join(setup.root, CACHE_DIR_NAME)
+    import hashlib
 
+    import platformdirs
+
+    digest = hashlib.sha1(setup.root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return os.path.join(platformdirs.user_cache_dir("codemod"), digest)
+
+
+def workspace(setup: Setup, *, overlay: Mapping[str, bytes] | None = None, stdin: bytes | None = None):
+    """The files of the run, read once (:class:`codemods.pipeline.Workspace`). ``overlay``: bytes to use
+    instead of what is on disk for some paths (a partially accepted review). ``stdin``: the module that
+    stands for ``setup.stdin_path``, the only file the run may change; cross-file transforms read the
+    repository around it."""
+    from ..pipeline import discover as phase
+
+    cross = any(t.cross_file for t in setup.transforms)
+    if stdin is not None:
+        rel = setup.stdin_path
+        sources: dict[str, bytes] = {}
+        notices = []
+        if cross:
+            around = phase.read(phase.find([setup.root], setup.config, setup.root, setup.in_git, whole_repository=True))
+            sources, notices = around.contents, around.notices
+        sources[rel] = stdin
+        ws = phase.Workspace.from_sources(setup.root, sources, scope=[rel], in_git=setup.in_git)
+        ws.notices, ws.named = list(notices), frozenset([rel])
+    else:
+        found = phase.find(setup.paths, setup.config, setup.root, setup.in_git, whole_repository=cross)
+        ws = phase.read(found)
+        for rel, data in (overlay or {}).items():
+            if rel in ws.files:
+                ws.files[rel] = dataclasses.replace(ws.files[rel], data=data)
+    ws.ignore(setup.config, setup.transforms)
+    return ws
+
+
+def run_transforms(
+    setup: Setup, opts: RunOptions, *, quiet_progress: bool = False, overlay: Mapping[str, bytes] | None = None,
+    stdin: bytes | None = None,
+) -> Changeset:
+    """Run the pipeline with a progress bar on stderr (on a terminal, unless ``quiet_progress``).
+    A run that cannot start (git refuses the repository) is one line and exit 2."""
+    import time
+
+    from ..pipeline import run_workspace
+
+    started = time.perf_counter()
     show_progress = sys.stderr.isatty() if opts.progress is None else opts.progress
-    callback, bar = _progress_callback(show_progress and not quiet_progress)
+    callback, bar = _progress_callback(show_progress and not quiet_progress and overlay is None)
     try:
-        cache_dir = None if opts.no_cache else os.path.join(setup.root, CACHE_DIR_NAME)
-        return engine.run(
-            setup.paths, setup.transforms, config=setup.config, jobs=opts.jobs, progress=callback, root=setup.root,
-            cache_dir=cache_dir,
-        )
+        ws = workspace(setup, overlay=overlay, stdin=stdin)
+        jobs = opts.jobs or setup.config.jobs or os.cpu_count() or 1
+        return run_workspace(
+            ws, setup.transforms, jobs=jobs, progress=callback, cache_dir=cache_location(setup, opts), started=started,
+        ).changeset
     except DiscoverError as exc:
         echo_err(f"error: {exc}")
         sys.exit(EXIT_ERROR)

@@ -63,6 +63,9 @@ class Reporter:
     show_skips: bool = False
     lines: list[str] = field(default_factory=list)
 
+    def _echo(self, text: str, *, err: bool) -> None:
+        click.echo(text, err=err, color=self.colour_err if err else self.colour_out)
+
     def _style(self, text: str, code: str, err: bool = True) -> str:
         return f"{code}{text}{_RESET}" if (self.colour_err if err else self.colour_out) else text
 
@@ -75,7 +78,7 @@ class Reporter:
         tag = self._style(f"[{c.safety}]", _YELLOW if c.safety == UNSAFE else _GREEN, err)
         what = "held back: " if held else ""
         why = f" ({c.why})" if c.why and c.safety == UNSAFE else ""
-        click.echo(f"{display(self.cs, c.path)}:{c.line}:{c.col}: {c.transform} {tag}: {what}{c.message}{why}", err=err)
+        self._echo(f"{display(self.cs, c.path)}:{c.line}:{c.col}: {c.transform} {tag}: {what}{c.message}{why}", err=err)
 
     def changes(self, changes: list[Change], *, err: bool) -> None:
         if self.quiet:
@@ -99,7 +102,7 @@ class Reporter:
         for e in self.cs.errors:
             label = "internal error" if e.kind == "internal" else "error"
             where = f"{display(self.cs, e.path)}:{e.line}" if getattr(e, "line", 0) else display(self.cs, e.path)
-            click.echo(f"{where}: {self._style(label, _RED)}: {e.message}", err=True)
+            self._echo(f"{where}: {self._style(label, _RED)}: {e.message}", err=True)
 
     def statistics(self) -> None:
         """Counts per transform and fix safety, held-back fixes, and skips per reason (as ruff --statistics)."""
@@ -161,11 +164,11 @@ class Reporter:
         if cs.held:
             steps.append(f"{plural(len(cs.held), 'unsafe fix', 'unsafe fixes')} held back: --unsafe-fixes applies "
                          f"{'it' if len(cs.held) == 1 else 'them'}.")
-        if files and mode in ("dry-run", "check"):
+        if files and mode in ("dry-run", "diff", "check"):
             steps.append(f"Run without --{mode} to apply.")
         elif files and mode == "patch" and patch_file and patch_file != "-":
             steps.append(f"`git apply {patch_file}` applies it.")
-        click.echo(" ".join([line, *steps]), err=True)
+        self._echo(" ".join([line, *steps]), err=True)
 
 
 def rewrite_counts(changes: list[Change]) -> str:

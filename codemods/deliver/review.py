@@ -80,10 +80,14 @@ def group_hunks(files: list[FileChange], cross_file: set[str]) -> tuple[list[Gro
     return sorted(groups.values(), key=lambda g: g.hunks[0]), changeless
 
 
-def review(cs: Changeset, files: list[FileChange], *, setup=None, colour: bool = False,
+Rerun = Callable[[dict[str, bytes]], Changeset]
+
+
+def review(cs: Changeset, files: list[FileChange], *, rerun: Rerun | None = None, colour: bool = False,
            ask: Callable[[str], str] | None = None) -> list[FileChange]:
     """Ask about each change of ``files``; return the files with only the accepted hunks applied, or
-    nothing (errors on ``cs``) when the accepted hunks do not make a sound program."""
+    nothing (errors on ``cs``) when the accepted hunks do not make a sound program. ``rerun(overlay)``
+    runs the same transforms again with some files' bytes replaced (the second-run check)."""
     from ..cli.report import colour_diff
     from ..transforms import registry
 
@@ -140,7 +144,7 @@ def review(cs: Changeset, files: list[FileChange], *, setup=None, colour: bool =
         kept_changes = [c for c in fc.changes if set(where.get(c, [])) <= mine]
         result.append(FileChange(fc.path, fc.old_bytes, fc.apply_hunks(keep), fc.source, kept_changes))
     if declined_changes and result:
-        problems = verify_partial(result, files, declined_changes, cs, setup)
+        problems = verify_partial(result, files, cs, rerun)
         if problems:
             for path, message in problems:
                 cs.errors.append(FileError(path, f"the changes accepted do not make a sound program ({message}); "
@@ -183,9 +187,10 @@ def undefined_names(text: str, path: str) -> Counter:
     return reporter.found
 
 
-def verify_partial(result: list[FileChange], files: list[FileChange], declined: list[Change], cs: Changeset,
-                   setup) -> list[tuple[str, str]]:
-    """Problems of a partially accepted result: (path, message) for each."""
+def verify_partial(result: list[FileChange], files: list[FileChange], cs: Changeset,
+                   rerun: Rerun | None) -> list[tuple[str, str]]:
+    """Problems of a partially accepted result: (path, message) for each. The second run over the
+    repository with the accepted result in place may propose again only what was not accepted."""
     problems: list[tuple[str, str]] = []
     originals = {fc.path: fc for fc in files}
     for fc in result:
@@ -203,34 +208,21 @@ def verify_partial(result: list[FileChange], files: list[FileChange], declined: 
         new = sorted(name for name in after if after[name] > before.get(name, 0))
         if new:
             problems.append((fc.path, "undefined name" + "s" * (len(new) > 1) + " " + ", ".join(f"`{n}`" for n in new)))
-    if problems or setup is None:
+    if problems or rerun is None:
         return problems
-    again = second_run(result, cs, setup)
-    if isinstance(again, str):
-        return [("<review>", again)]
-    expected = Counter((c.path, c.transform, c.message) for c in declined)
-    for c in again:
+    again = rerun({fc.path: fc.new_bytes for fc in result})
+    if again.errors:
+        e = again.errors[0]
+        return [(e.path, f"a second run of the transforms reports: {e.message}")]
+    accepted = Counter((c.path, c.transform, c.message) for fc in result for c in fc.changes)
+    expected = Counter((c.path, c.transform, c.message) for c in cs.changes) - accepted
+    for c in again.changes:
         key = (c.path, c.transform, c.message)
         if expected[key] > 0:
             expected[key] -= 1
             continue
         problems.append((c.path, f"a second run of {c.transform} would change line {c.line} again: {c.message}"))
     return problems
-
-
-def second_run(result: list[FileChange], cs: Changeset, setup) -> list[Change] | str:
-    """The changes the selected transforms propose on the partially accepted files."""
-    from .. import engine
-
-    changes: list[Change] = []
-    singles = [t for t in setup.transforms if not t.cross_file]
-    for fc in result:
-        module = fc.path[:-3].replace("/", ".") if fc.path.endswith(".py") else fc.path
-        res = engine.apply_to_source(singles, fc.new_text, fc.path, module)
-        if res.errors:
-            return f"a second run of the transforms failed on {fc.path}: {res.errors[0]}"
-        changes.extend(res.changes)
-    return changes
 
 
 __all__ = ["Group", "group_hunks", "review", "undefined_names", "verify_partial"]

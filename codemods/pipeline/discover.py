@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from ..changeset import FileError
 from ..config import Config
@@ -31,6 +31,7 @@ class Found:
     files: list[str]  # sorted; scope and the files read for references
     errors: list[FileError] = field(default_factory=list)
     notices: list[FileError] = field(default_factory=list)
+    named: frozenset[str] = frozenset()  # files named on the command line (not folders)
 
 
 @dataclass
@@ -43,6 +44,22 @@ class Workspace:
     files: dict[str, SourceFile]  # every file read, by path
     errors: list[FileError] = field(default_factory=list)  # files that could not be listed or read
     notices: list[FileError] = field(default_factory=list)
+    named: frozenset[str] = frozenset()  # files the user named: always parsed, so that their errors show
+    # transform name -> files of the scope it must leave unedited (per-file-ignores, a transform's exclude)
+    ignored: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def editable_by(self, transform, rel: str) -> bool:
+        """Whether ``transform`` may edit ``rel``: in the scope and not ignored for it."""
+        return rel in self.scope and rel not in self.ignored.get(getattr(transform, "name", ""), ())
+
+    def ignore(self, config: Config, transforms: Iterable[Any]) -> None:
+        """Set :attr:`ignored` from the configuration's per-file-ignores and per-transform excludes."""
+        ignored = {}
+        for t in transforms:
+            paths = frozenset(p for p in self.scope if config.ignores(t.name, p))
+            if paths:
+                ignored[t.name] = paths
+        self.ignored = ignored
 
     @property
     def contents(self) -> dict[str, bytes]:
@@ -80,10 +97,15 @@ def find(paths: Sequence[str], config: Config, root: str, in_git: bool, whole_re
     if whole_repository:
         everything = list_files(root, [root], config, in_git)
         files |= set(everything.files)
+    named = frozenset(
+        rel for rel in (os.path.relpath(os.path.realpath(p), root).replace(os.sep, "/") for p in paths if os.path.isfile(p))
+        if rel in scope
+    )
     return Found(
         root, in_git, scope, sorted(files),
         errors=[FileError(p, m) for p, m in listed.missing],
         notices=[FileError(p, m, "notice") for p, m in listed.notices],
+        named=named,
     )
 
 
@@ -101,7 +123,7 @@ def read(found: Found) -> Workspace:
             errors.append(FileError(rel, f"cannot be read: {exc.strerror or exc}"))
     modules = _modules(found.root, contents)
     files = {rel: SourceFile(rel, *modules[rel], data) for rel, data in contents.items()}
-    return Workspace(found.root, found.in_git, found.scope, files, errors, list(found.notices))
+    return Workspace(found.root, found.in_git, found.scope, files, errors, list(found.notices), found.named & set(files))
 
 
 def _modules(root: str, contents: Mapping[str, bytes]) -> dict[str, tuple[str, bool]]:

@@ -12,7 +12,7 @@ fingerprint); the rest are computed by the executor, in worker processes when th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
 from ..source import SourceError, decode
 from ..transforms.base import SourceInfo
@@ -21,7 +21,7 @@ from .discover import Workspace
 from .executors import Executor
 from .items import CachedError, IndexJob, IndexResult
 from .passes import parse_python
-from .store import MISS, FactsCache, fingerprint
+from .store import ERROR, FACTS, FactsCache, LazyFacts, fingerprint
 
 
 class Indexer(Protocol):
@@ -40,10 +40,11 @@ class Indexer(Protocol):
 class Index:
     """Every consumer's facts, and the files that could not be indexed."""
 
-    facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # consumer name -> path -> facts
+    facts: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # consumer name -> path -> facts
     failed: dict[str, str] = field(default_factory=dict)  # path -> why it could not be indexed, in order
     indexed: int = 0  # files parsed or served from the store
     cache_hits: int = 0
+    fingerprints: dict[str, str] = field(default_factory=dict)  # consumer name -> fingerprint (with a store)
 
 
 def index_one(job: IndexJob) -> IndexResult:
@@ -77,12 +78,21 @@ def index_one(job: IndexJob) -> IndexResult:
 def run(
     ws: Workspace, consumers: Sequence[Any], executor: Executor, store: FactsCache, progress=None
 ) -> Index:
-    """Index every file some consumer wants, then the files the first round's facts refer to."""
-    idx = Index(facts={t.name: {} for t in consumers})
-    fps = {t.name: fingerprint(t) for t in consumers} if store.directory else {}
+    """Index every file some consumer wants, then the files the first round's facts refer to.
+
+    With a store, each (file, consumer) pair is looked up by key first, reading only whether the file
+    has facts; the facts themselves are read when a consumer's plan is not in the store either
+    (:class:`~.store.LazyFacts`)."""
+    caching = bool(store.directory)
+    fps = {t.name: fingerprint(t) for t in consumers} if caching else {}
+    idx = Index(fingerprints=fps)
+    for t in consumers:
+        idx.facts[t.name] = LazyFacts(store, recompute=_recompute(ws, t))
     first = prefilter.wanted(ws, consumers)
+    for rel in ws.named:  # a file the user named is parsed (and its errors reported) even if no consumer wants it
+        first.setdefault(rel, [])
     _round(ws, first, idx, executor, store, fps, progress)
-    extra = prefilter.mentions(ws, consumers, idx.facts, first, idx.failed)
+    extra = prefilter.mentions(ws, consumers, idx.facts, first, idx.failed, store if caching else None, fps)
     if extra:
         _round(ws, extra, idx, executor, store, fps, progress)
     idx.indexed = len(first) + len(extra)
@@ -91,9 +101,25 @@ def run(
     return idx
 
 
+def _recompute(ws: Workspace, consumer: Any):
+    def again(path: str) -> Any:
+        return index_one(IndexJob(ws.files[path], (consumer,))).facts.get(consumer.name)
+
+    return again
+
+
 def _round(ws, todo: dict[str, list[Any]], idx: Index, executor: Executor, store: FactsCache, fps, progress) -> None:
     jobs: list[IndexJob] = []
     keys: dict[tuple[str, str], str] = {}
+    flags: dict[str, int] = {}
+    messages: dict[str, Any] = {}
+    if store.directory:
+        for rel, ts in todo.items():
+            f = ws.files[rel]
+            for t in ts:
+                keys[rel, t.name] = FactsCache.facts_key(f.digest, f.module, f.is_package, fps[t.name])
+        flags = store.flags("facts", keys.values())
+        messages = store.values("facts", [k for k, flag in flags.items() if flag == ERROR])
     for rel, ts in sorted(todo.items()):
         f = ws.files[rel]
         missing = []
@@ -101,15 +127,20 @@ def _round(ws, todo: dict[str, list[Any]], idx: Index, executor: Executor, store
             if not store.directory:
                 missing.append(t)
                 continue
-            keys[rel, t.name] = key = FactsCache.key(f.data, f.module, f.is_package, fps[t.name])
-            value = store.get(key)
-            if value is MISS:
+            key = keys[rel, t.name]
+            flag = flags.get(key)
+            if flag == ERROR and not isinstance(messages.get(key), CachedError):
+                flag = None  # its message cannot be read: index again
+            if flag is None:
+                store.misses += 1
                 missing.append(t)
-            elif isinstance(value, CachedError):
-                idx.failed.setdefault(rel, value.message)
-            elif value:
-                idx.facts[t.name][rel] = value
-        if missing and rel not in idx.failed:
+                continue
+            store.hits += 1
+            if flag == ERROR:
+                idx.failed.setdefault(rel, messages[key].message)
+            elif flag == FACTS:
+                idx.facts[t.name].add_pending(rel, key)
+        if (missing or not ts) and rel not in idx.failed:
             jobs.append(IndexJob(f, tuple(missing)))
     for res, job in zip(executor.map(index_one, jobs, phase="index", progress=progress), jobs):
         if store.directory:
@@ -119,4 +150,4 @@ def _round(ws, todo: dict[str, list[Any]], idx: Index, executor: Executor, store
             idx.failed.setdefault(res.path, res.error)
             continue
         for name, facts in res.facts.items():
-            idx.facts[name][res.path] = facts
+            idx.facts[name].add(res.path, facts, keys.get((res.path, name), ""))

@@ -8,7 +8,9 @@ boundary.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..model import Change, Skip
@@ -23,6 +25,11 @@ class SourceFile:
     module: str  # dotted module name
     is_package: bool  # a package's __init__.py
     data: bytes
+
+    @cached_property
+    def digest(self) -> str:
+        """The content hash every cache key starts from (computed once per file and run)."""
+        return hashlib.sha1(self.data).hexdigest()
 
     def info(self, text: str) -> SourceInfo:
         return SourceInfo(self.path, self.module, self.is_package, text)
@@ -70,6 +77,8 @@ class RewriteResult:
     held: list[Change] = field(default_factory=list)  # unsafe fixes not applied in this run
     suppressed: list[Change] = field(default_factory=list)  # fixes declined by `# codemod: ignore`
     libcst_parses: int = 0  # LibCST parses this file cost (rewrite, verification, settling)
+    hunks: list[Any] | None = None  # the diff's hunks (3 lines of context) of new_text, computed with it
+    reused: bool = False  # this outcome came from the results cache
 
 
 @dataclass

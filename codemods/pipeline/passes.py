@@ -44,25 +44,73 @@ def rewrite_module(
     return new_module, ctx
 
 
+class Memo:
+    """What one file's rewrite would otherwise compute more than once, computed once, by text.
+
+    Verification runs a transform again on its output, and settling runs every single-file transform
+    on the final text, often the same text: the ``ast`` tree, the LibCST module and whole passes of a
+    transform over a given text are shared. LibCST trees are immutable, so one module can feed several
+    transforms (as the first pass does); one ``ast`` tree serves every transform's ``index``, as in the
+    index phase. ``texts``: how many distinct texts to remember (a file goes through a handful).
+    """
+
+    def __init__(self, texts: int = 8) -> None:
+        self.limit = texts
+        self._trees: dict[str, ast.Module] = {}
+        self._modules: dict[str, cst.Module] = {}
+        self._passes: dict[tuple[str, str], tuple[Any, list[Skip]]] = {}
+
+    def _remember(self, table: dict, key, value):
+        if len(table) >= self.limit * (4 if table is self._passes else 1):
+            table.pop(next(iter(table)))
+        table[key] = value
+        return value
+
+    def tree(self, text: str, path: str) -> ast.Module:
+        tree = self._trees.get(text)
+        return tree if tree is not None else self._remember(self._trees, text, parse_python(text, path))
+
+    def module(self, text: str) -> cst.Module:
+        module = self._modules.get(text)
+        return module if module is not None else self._remember(self._modules, text, parse_cst(text))
+
+
 def single_file_pass(
-    transform: Transform, text: str, path: str, module: str, is_package: bool, plan_skips: list[Skip] | None = None
+    transform: Transform, text: str, path: str, module: str, is_package: bool, plan_skips: list[Skip] | None = None,
+    memo: Memo | None = None,
 ) -> tuple[str, RewriteContext] | str | None:
     """index → plan → rewrite on one file alone. None when the transform does not touch it (the
     prefilter, the index or the plan says so: no LibCST parse then); a message when it fails. The
-    plan's skips go to ``plan_skips`` when given."""
+    plan's skips go to ``plan_skips`` when given. With a ``memo``, a pass already made over the same
+    text is not made again."""
+    key = (transform.name, text)
+    if memo is not None and key in memo._passes:
+        outcome, skips = memo._passes[key]
+    else:
+        skips = []
+        outcome = _single_file_pass(transform, text, path, module, is_package, skips, memo or Memo(1))
+        if memo is not None:
+            memo._remember(memo._passes, key, (outcome, skips))
+    if plan_skips is not None:
+        plan_skips.extend(skips)
+    return outcome
+
+
+def _single_file_pass(
+    transform: Transform, text: str, path: str, module: str, is_package: bool, plan_skips: list[Skip], memo: Memo
+) -> tuple[str, RewriteContext] | str | None:
     if not transform.wants(text.encode("utf-8", "surrogatepass")):
         return None
-    tree = parse_python(text, path)
+    tree = memo.tree(text, path)
     facts = transform.index(SourceInfo(path, module, is_package, text), tree)
     if not facts:
         return None
     plan = transform.plan({path: facts})
-    if plan_skips is not None:
-        plan_skips.extend(plan.skips)
+    plan_skips.extend(plan.skips)
     if path not in plan.files:
         return None
     try:
-        module_cst = parse_cst(text)
+        module_cst = memo.module(text)
     except cst.ParserSyntaxError as exc:  # Python parses it, LibCST's tokenizer does not
         return f"{LIBCST_CANNOT_PARSE}: {str(exc).splitlines()[0]}"
     outcome = rewrite_module(transform, module_cst, plan.files[path], path, suppress.parse(text))

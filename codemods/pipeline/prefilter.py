@@ -9,7 +9,7 @@ name another file's facts made interesting (``asyncio.run(main())`` in a file wi
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .discover import Workspace
 
@@ -18,32 +18,62 @@ def wanted(ws: Workspace, consumers: Sequence[Any]) -> dict[str, list[Any]]:
     """Path → the consumers whose prefilter the file passes (only paths with at least one)."""
     out: dict[str, list[Any]] = {}
     for rel, f in ws.files.items():
-        ts = [t for t in consumers if (getattr(t, "cross_file", False) or rel in ws.scope) and t.wants(f.data)]
+        ts = [t for t in consumers if (getattr(t, "cross_file", False) or ws.editable_by(t, rel)) and t.wants(f.data)]
         if ts:
             out[rel] = ts
     return out
 
 
 def mentions(
-    ws: Workspace, transforms: Sequence[Any], facts: dict[str, dict[str, Any]], first: dict[str, list[Any]],
-    failed: Iterable[str],
+    ws: Workspace, transforms: Sequence[Any], facts: Mapping[str, Mapping[str, Any]], first: dict[str, list[Any]],
+    failed: Iterable[str], store: Any = None, fingerprints: Mapping[str, str] | None = None,
 ) -> dict[str, list[Any]]:
-    """The second round: files not yet indexed for a transform that mention one of its ``reference_names``."""
+    """The second round: files not yet indexed for a transform that mention one of its ``reference_names``.
+
+    With a ``store``, a transform's names for the same facts, and whether a file's contents mention
+    them, come from the store (a warm run reads no facts and scans no file for them)."""
+    from .store import MISS, digest
+
     failed = set(failed)
     extra: dict[str, list[Any]] = {}
     for t in transforms:
         reference_names = getattr(t, "reference_names", None)
         if reference_names is None:
             continue
-        match = word_matcher(reference_names(facts.get(t.name, {})))
+        its_facts = facts.get(t.name, {})
+        identity = getattr(its_facts, "digest", lambda: None)() if store is not None else None
+        names: Any = MISS
+        if identity is not None:
+            refs_key = digest(fingerprints[t.name], identity)
+            names = store.lookup("refs", refs_key)
+        if names is MISS:
+            names = set(reference_names(its_facts))
+            if identity is not None:
+                store.store("refs", refs_key, names)
+        match = word_matcher(names)
         if match is None:
             continue
+        seen: dict[str, bool] = {}
+        if store is not None:
+            mentions_key = digest(fingerprints[t.name], sorted(names))
+            found = store.lookup("mentions", mentions_key)
+            seen = found if isinstance(found, dict) else {}
+        grew = False
         cross = getattr(t, "cross_file", False)
         for rel, f in ws.files.items():
-            if rel in failed or t in first.get(rel, ()) or (not cross and rel not in ws.scope):
+            if rel in failed or t in first.get(rel, ()) or (not cross and not ws.editable_by(t, rel)):
                 continue
-            if match(f.data):
+            hit = seen.get(f.digest)
+            if hit is None:
+                hit = seen[f.digest] = match(f.data)
+                grew = True
+            if hit:
                 extra.setdefault(rel, []).append(t)
+        if store is not None and grew:
+            if len(seen) > 2 * len(ws.files):  # contents no longer present: keep this run's
+                current = {f.digest for f in ws.files.values()}
+                seen = {d: hit for d, hit in seen.items() if d in current}
+            store.store("mentions", mentions_key, seen)
     return extra
 
 

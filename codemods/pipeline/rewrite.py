@@ -18,16 +18,50 @@ from ..model import Change
 from ..source import SourceError, decode
 from ..transforms.base import Transform
 from .items import Reports, RewriteJob, RewriteResult
-from .passes import LIBCST_CANNOT_PARSE, LIBCST_PARSES, parse_cst, rewrite_module, single_file_pass
+from .passes import LIBCST_CANNOT_PARSE, LIBCST_PARSES, Memo, rewrite_module, single_file_pass
+from .store import digest, stable, tool_digest
 from .verify import verify
 
 MAX_SETTLE_ROUNDS = 3
 
 
-def run(ws, work: dict, transforms: Sequence[Transform], executor, progress=None) -> list[RewriteResult]:
-    """Rewrite every file of the plans' ``work`` (path → steps), in path order."""
-    jobs = [RewriteJob(ws.files[rel], tuple(steps), tuple(transforms)) for rel, steps in sorted(work.items())]
-    return executor.map(rewrite_one, jobs, phase="rewrite", progress=progress)
+def run(
+    ws, work: dict, transforms: Sequence[Transform], executor, progress=None, store=None, fingerprints=None,
+) -> list[RewriteResult]:
+    """Rewrite every file of the plans' ``work`` (path → steps), in path order.
+
+    With a store, a file whose bytes, plans (each step's), run transforms and tool code are those of
+    an earlier run gets that run's outcome back, and only the others go to the executor."""
+    jobs = [
+        RewriteJob(ws.files[rel], tuple(steps), tuple(t for t in transforms if ws.editable_by(t, rel)))
+        for rel, steps in sorted(work.items())
+    ]
+    if store is None or not store.directory or not fingerprints:
+        return executor.map(rewrite_one, jobs, phase="rewrite", progress=progress)
+    keys = [result_key(job, fingerprints) for job in jobs]
+    found = store.values("result", keys)
+    todo = [job for job, key in zip(jobs, keys) if not isinstance(found.get(key), RewriteResult)]
+    fresh = iter(executor.map(rewrite_one, todo, phase="rewrite", progress=progress))
+    results = []
+    for job, key in zip(jobs, keys):
+        cached = found.get(key)
+        if isinstance(cached, RewriteResult) and cached.path == job.file.path:
+            cached.reused = True
+            results.append(cached)
+            continue
+        result = next(fresh)
+        store.store("result", key, result)
+        results.append(result)
+    return results
+
+
+def result_key(job: RewriteJob, fingerprints) -> str:
+    f = job.file
+    return digest(
+        tool_digest(), f.digest, f.path, f.module, str(f.is_package),
+        [(fingerprints[s.transform.name], s.transform.allow_unsafe, stable(s.plan)) for s in job.steps],
+        [(fingerprints[t.name], t.allow_unsafe) for t in job.selected],
+    )
 
 
 def rewrite_one(job: RewriteJob) -> RewriteResult:
@@ -38,16 +72,25 @@ def rewrite_one(job: RewriteJob) -> RewriteResult:
     except RecursionError:  # LibCST's code generation and visitors recurse on very deep expressions
         result = RewriteResult(job.file.path, errors=[("error", "nested too deeply for LibCST (recursion limit): left unchanged")])
     result.libcst_parses = LIBCST_PARSES[0] - before
+    if result.new_text is not None:  # the diff's hunks, made here (in the worker) and kept with the outcome
+        result.hunks = _hunks(job.file.data, result.new_text)
     return result
+
+
+def _hunks(data: bytes, new_text: str):
+    from ..changeset import FileChange
+
+    return FileChange("", data, new_text, decode(data)).hunks()
 
 
 def _rewrite_file(job: RewriteJob) -> RewriteResult:
     f = job.file
     path = f.path
     result = RewriteResult(path)
+    memo = Memo()
     try:
         decoded = decode(f.data)
-        module = parse_cst(decoded.text)
+        module = memo.module(decoded.text)
     except SourceError as exc:
         result.errors.append(("error", str(exc)))
         return result
@@ -69,14 +112,16 @@ def _rewrite_file(job: RewriteJob) -> RewriteResult:
         new_text = new_module.code
         if new_text == current:
             continue
-        problem = verify(transform, new_text, path, f.module, f.is_package)
+        problem = verify(transform, new_text, path, f.module, f.is_package, memo)
         if problem:
             result.errors.append(("internal", f"{transform.name}: {problem}; its changes to this file were dropped"))
             continue
         result.changes.extend(ctx.changes)
         module, current = new_module, new_text
     if current != original:
-        settled = settle(job.selected, current, path, f.module, f.is_package, Reports(result.skips, result.held, result.suppressed))
+        settled = settle(
+            job.selected, current, path, f.module, f.is_package, Reports(result.skips, result.held, result.suppressed), memo
+        )
         current = settled.text
         result.skips, result.held, result.suppressed = settled.reports.skips, settled.reports.held, settled.reports.suppressed
         result.changes.extend(settled.changes)
@@ -93,7 +138,10 @@ class Settled:
     reports: Reports
 
 
-def settle(transforms: Sequence[Transform], text: str, path: str, module: str, is_package: bool, reports: Reports) -> Settled:
+def settle(
+    transforms: Sequence[Transform], text: str, path: str, module: str, is_package: bool, reports: Reports,
+    memo: Memo | None = None,
+) -> Settled:
     """Run the single-file transforms again on a changed file until none changes it.
 
     One transform's output can give another work: match-hoist makes one await out of an if/else inside
@@ -101,7 +149,9 @@ def settle(transforms: Sequence[Transform], text: str, path: str, module: str, i
     match-hoist then hoists. Without this, a second `codemod apply -t all` would change the file again.
     Returns the text, the further changes, problems, and ``reports`` (the first pass's) with the
     single-file transforms' ones replaced by the final pass's when a further pass changed the file.
+    With the file's ``memo``, a pass verification already made over the same text is not made again.
     """
+    memo = memo or Memo()
     singles = [t for t in transforms if not t.cross_file]
     changes: list[Change] = []
     problems: list[str] = []
@@ -113,7 +163,7 @@ def settle(transforms: Sequence[Transform], text: str, path: str, module: str, i
         changed = False
         final = Reports()
         for t in singles:
-            outcome = single_file_pass(t, text, path, module, is_package)
+            outcome = single_file_pass(t, text, path, module, is_package, memo=memo)
             if outcome is None:
                 continue
             if isinstance(outcome, str):
@@ -123,7 +173,7 @@ def settle(transforms: Sequence[Transform], text: str, path: str, module: str, i
             final.add(ctx)
             if new_text == text:
                 continue
-            problem = verify(t, new_text, path, module, is_package)
+            problem = verify(t, new_text, path, module, is_package, memo)
             if problem:
                 problems.append(f"{t.name}: {problem}; its further changes to this file were dropped")
                 continue

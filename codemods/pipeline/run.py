@@ -9,6 +9,7 @@ discovery, for text that is not on disk (standard input).
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -89,6 +90,7 @@ def run_phases(
     root, in_git = discover.locate(paths, root)
     found = discover.find(paths, config, root, in_git, whole_repository=any(t.cross_file for t in transforms))
     ws = discover.read(found)
+    ws.ignore(config, transforms)
     return run_workspace(
         ws, transforms, jobs=jobs or config.jobs or os.cpu_count() or 1, progress=progress, cache_dir=cache_dir,
         executor=executor, indexers=indexers, formatting=formatting, started=started,
@@ -113,37 +115,41 @@ def run_workspace(
     # Cross-file transforms read the whole repository (a caller in tests/ is still a caller) but may
     # only edit the files under the paths given: ``editable`` tells their plan which those are.
     for t in transforms:
-        t.editable = None if ws.whole else frozenset(ws.scope)
+        ignored = ws.ignored.get(t.name, frozenset())
+        t.editable = None if ws.whole and not ignored else frozenset(ws.scope - ignored)
     t_read = time.perf_counter()
     owned = executor is None
     ex = executors.make("process", jobs) if owned else executor
+    store = FactsCache(cache_dir)
     try:
-        store = FactsCache(cache_dir)
         idx = index.run(ws, [*transforms, *indexers], ex, store, progress)
         t_index = time.perf_counter()
-        plans = plan.run(ws, transforms, idx)
+        plans = plan.run(ws, transforms, idx, store)
         t_plan = time.perf_counter()
-        results = rewrite.run(ws, plans.work, transforms, ex, progress)
+        results = rewrite.run(ws, plans.work, transforms, ex, progress, store, idx.fingerprints)
         t_rewrite = time.perf_counter()
+        store.save()
     finally:
         if owned:
             ex.close()
+        store.close()
     formatted = format.Outcome()
     if formatting:
         changed = {r.path: (ws.files[r.path].data, r.new_text) for r in results if r.new_text is not None}
         formatted = format.run(ws.root, changed, accept=lambda path, text: _fixpoint(transforms, ws.files[path], text))
         for r in results:
             if r.path in formatted.texts:
-                r.new_text = formatted.texts[r.path]
+                r.new_text, r.hunks = formatted.texts[r.path], None
     t_format = time.perf_counter()
 
     cs = Changeset(root=ws.root, transforms=[t.name for t in transforms])
+    names = {t.name for t in transforms}
     cs.errors.extend(ws.errors)
     cs.notices.extend(ws.notices)
     cs.notices.extend(formatted.notices)
     for path, message in idx.failed.items():
         if path in ws.scope:
-            cs.errors.append(FileError(path, message))
+            cs.errors.append(file_error(path, message, "error", names))
         else:  # read only for its references: the user did not ask to process it
             cs.notices.append(FileError(path, f"not read for references: {message}", "notice"))
     cs.errors.extend(plans.errors)
@@ -153,10 +159,11 @@ def run_workspace(
         cs.held.extend(res.held)
         cs.suppressed.extend(res.suppressed)
         for kind, message in res.errors:
-            cs.errors.append(FileError(res.path, message, kind))
+            cs.errors.append(file_error(res.path, message, kind, names))
         if res.new_text is not None:
             data = ws.files[res.path].data
-            cs.files.append(FileChange(res.path, data, res.new_text, decode(data), sorted(res.changes)))
+            hunks = (res.new_text, res.hunks) if res.hunks is not None else None
+            cs.files.append(FileChange(res.path, data, res.new_text, decode(data), sorted(res.changes), hunks))
     cs.files.sort(key=lambda f: f.path)
     cs.skips = sorted(set(cs.skips))
     cs.held = sorted(set(cs.held))
@@ -169,6 +176,8 @@ def run_workspace(
         "libcst_files": sum(1 for r in results if r.libcst_parses),
         "libcst_parses": sum(r.libcst_parses for r in results),
         "cache_hits": idx.cache_hits,
+        "plans_reused": plans.reused,
+        "results_reused": sum(r.reused for r in results),
         "read_s": round(t_read - t0, 4),
         "index_s": round(t_index - t_read, 4),
         "plan_s": round(t_plan - t_index, 4),
@@ -178,3 +187,17 @@ def run_workspace(
         "total_s": round(t_format - t0, 4),
     }
     return RunResult(cs, ws, idx, plans, results)
+
+
+_LINE = re.compile(r"\(line (\d+)\)|line (\d+)\b")
+_TRANSFORM = re.compile(r"^(?:internal error in )?([a-z][a-z0-9-]*)(?::| while )")
+
+
+def file_error(path: str, message: str, kind: str, transforms: set[str]) -> FileError:
+    """A file's error with the line (a syntax error's) and the transform it concerns, when the
+    message names them."""
+    m = _LINE.search(message)
+    line = int(m.group(1) or m.group(2)) if m else 0
+    t = _TRANSFORM.match(message)
+    transform = t.group(1) if t and t.group(1) in transforms else ""
+    return FileError(path, message, kind, line, transform)

@@ -8,7 +8,7 @@ from typing import Iterable
 from ..model import Change, Skip
 from ..transforms.base import Transform
 from .items import Reports
-from .passes import LIBCST_CANNOT_PARSE, ordered, single_file_pass
+from .passes import LIBCST_CANNOT_PARSE, Memo, ordered, single_file_pass
 from .rewrite import settle
 from .verify import verify
 
@@ -34,8 +34,9 @@ def apply_to_source(transforms: Iterable[Transform], text: str, path: str = "mod
     current = text
     is_package = path.endswith("__init__.py")
     selected = ordered(list(transforms))
+    memo = Memo()
     for transform in selected:
-        outcome = single_file_pass(transform, current, path, module, is_package, reports.skips)
+        outcome = single_file_pass(transform, current, path, module, is_package, reports.skips, memo)
         if outcome is None:
             continue
         if isinstance(outcome, str):
@@ -47,14 +48,14 @@ def apply_to_source(transforms: Iterable[Transform], text: str, path: str = "mod
         reports.add(ctx)
         if new_text == current:
             continue
-        problem = verify(transform, new_text, path, module, is_package)
+        problem = verify(transform, new_text, path, module, is_package, memo)
         if problem:
             errors.append(f"{transform.name}: {problem}")
             continue
         changes.extend(ctx.changes)
         current = new_text
     if current != text:
-        settled = settle(selected, current, path, module, is_package, reports)
+        settled = settle(selected, current, path, module, is_package, reports, memo)
         current, reports = settled.text, settled.reports
         changes.extend(settled.changes)
         errors.extend(settled.problems)

@@ -7,7 +7,7 @@ import click
 from ...model import CRITICAL, HIGH, SEVERITIES
 from ..run import AuditResult
 from . import Options
-from ._common import LABELS, fix_text, plural, summary_line
+from ._common import LABELS, fix_text, summary_line
 
 _COLORS = {CRITICAL: "red", HIGH: "yellow"}
 
@@ -36,6 +36,6 @@ def render(result: AuditResult, opts: Options) -> str:
     if result.suppressed and not opts.show_suppressed:
         line = line[:-1] + " (--show-suppressed lists them)."
     out.append(line)
-    if not result.findings and not result.suppressed:
-        out[-1] = f"No findings; {plural(int(result.stats.get('files', 0)), 'file')} checked."
+    if not result.findings:
+        out[-1] = out[-1].replace("Found 0 findings in 0 files", "No findings", 1)
     return "\n".join(out) + "\n"

@@ -124,6 +124,31 @@ def may_be_interface(index: AstIndex, fn_node: ast.AST) -> Optional[str]:
     return None
 
 
+def called_names(index: AstIndex) -> frozenset[tuple[str, str]]:
+    """What the module calls: ("name", f) for ``f(...)``, ("attr", m) for ``x.m(...)``."""
+    cached = getattr(index, "_called_names", None)
+    if cached is None:
+        found = set()
+        for node in ast.walk(index.tree):
+            if isinstance(node, ast.Call):
+                if isinstance(node.func, ast.Name):
+                    found.add(("name", node.func.id))
+                elif isinstance(node.func, ast.Attribute):
+                    found.add(("attr", node.func.attr))
+        cached = frozenset(found)
+        index._called_names = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def uncalled(index: AstIndex, fn_node: ast.AST) -> bool:
+    """Nothing in the function's own module calls it: it may be a hook a framework or plugin loader finds
+    by name (Home Assistant's ``async_setup_entry``), or a callback handed to one
+    (``hass.services.async_register(..., handler)``), whose ``async`` that caller requires."""
+    fn = index.functions[fn_node]
+    key = ("attr", fn_node.name) if fn.cls is not None else ("name", fn_node.name)
+    return key not in called_names(index)
+
+
 def yields(fn_node: ast.AST) -> bool:
     return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own_body(fn_node))
 
@@ -144,5 +169,5 @@ def docstring_free(body: list[ast.stmt]) -> list[ast.stmt]:
 
 __all__ = [
     "ASYNC_LOCKS", "CONDITIONS", "SEMAPHORES", "THREAD_LOCKS", "docstring_free", "header_end", "exits_in", "is_stub", "lock_kind",
-    "may_be_interface", "raises_in", "suspends", "suspension_points", "yields",
+    "may_be_interface", "raises_in", "called_names", "uncalled", "suspends", "suspension_points", "yields",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...model import MEDIUM
 from . import FileContext, rule
-from ._common import header_end, may_be_interface, suspension_points, yields
+from ._common import header_end, may_be_interface, uncalled, suspension_points, yields
 
 
 @rule(
@@ -50,6 +50,8 @@ def check(ctx: FileContext) -> None:
         if any(True for _ in suspension_points(fn_node.body)) or yields(fn_node):
             continue
         if may_be_interface(index, fn_node):
+            continue
+        if uncalled(index, fn_node):
             continue
         ctx.report(fn_node, f"`async def {fn_node.name}` never awaits", end=header_end(ctx, fn_node))
 

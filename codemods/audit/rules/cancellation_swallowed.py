@@ -33,10 +33,14 @@ def _catches(index: AstIndex, exc: Optional[ast.AST]) -> Optional[str]:
 
 
 def _cancelled_targets(fn: ast.AST) -> set[str]:
-    """Expressions the function calls ``.cancel()`` on (``self._task``, ``task``)."""
+    """Expressions the function cancels or completes itself (``task.cancel()``, ``future.set_exception()``):
+    awaiting them afterwards waits for an outcome the function chose, not for its own cancellation."""
     out = set()
     for node in ast.walk(fn):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "cancel":
+        if (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("cancel", "set_exception", "set_result")
+        ):
             text = dotted(node.func.value)
             if text:
                 out.add(text)

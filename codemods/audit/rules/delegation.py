@@ -6,7 +6,7 @@ import ast
 
 from ...model import MEDIUM
 from . import FileContext, rule
-from ._common import docstring_free, header_end, may_be_interface
+from ._common import docstring_free, header_end, may_be_interface, uncalled
 
 
 @rule(
@@ -56,5 +56,7 @@ def check(ctx: FileContext) -> None:
         if any(isinstance(n, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)) for n in ast.walk(call)):
             continue
         if may_be_interface(index, fn_node):
+            continue
+        if uncalled(index, fn_node):
             continue
         ctx.report(fn_node, f"`async def {fn_node.name}` only returns `await {ctx.segment(call.func, 40)}(...)`", end=header_end(ctx, fn_node))

@@ -92,7 +92,8 @@ def check(ctx: FileContext) -> None:
         ]
         if sleeps:
             skip = verdicts.get(sleeps[0], "")
-            ctx.report(node, f"this loop polls with `{ctx.segment(sleeps[0])}` and never awaits", end=header_end,
+            # the span runs from the loop's header to its sleep: the fix is at the sleep
+            ctx.report(node, f"this loop polls with `{ctx.segment(sleeps[0])}` and never awaits", end=sleeps[0],
                        fixable=(not skip, skip))
             continue
         if not isinstance(node, ast.While):

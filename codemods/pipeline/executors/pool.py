@@ -11,6 +11,14 @@ from .futures import Futures
 MIN_ITEMS = {"index": 64, "rewrite": 4}
 
 
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the main process, which stops the run (exit 130) without a traceback
+    from every worker."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class ProcessPool:
     name = "process"
 
@@ -25,7 +33,7 @@ class ProcessPool:
 
             return Serial().map(fn, items, phase=phase, progress=progress)
         if self._futures is None:
-            self._futures = Futures(ProcessPoolExecutor(max_workers=self.jobs), self.jobs)
+            self._futures = Futures(ProcessPoolExecutor(max_workers=self.jobs, initializer=_ignore_sigint), self.jobs)
         return self._futures.map(fn, items, phase=phase, progress=progress)
 
     def close(self) -> None:

@@ -50,3 +50,9 @@ async def converted(tick):
         await tick()
     except BaseException as exc:
         raise RuntimeError("tick") from exc
+
+
+async def settle(future, err):
+    future.set_exception(err)
+    with contextlib.suppress(BaseException):
+        await future  # already done: this await cannot be where a cancellation arrives

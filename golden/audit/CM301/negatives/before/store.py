@@ -42,3 +42,17 @@ async def managed():
 
 async def waits_in_comprehension(items):
     return [await item for item in items]
+
+
+async def async_setup_entry(hass, entry):
+    """A hook a plugin loader finds by name: nothing in this module calls it, its caller awaits it."""
+    hass.data[entry] = True
+    return True
+
+
+async def on_update(hass, entry):
+    hass.data[entry] = "updated"
+
+
+def setup(hass):
+    hass.register(on_update)  # a callback handed to the framework, which awaits it

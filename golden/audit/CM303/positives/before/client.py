@@ -10,3 +10,8 @@ async def read_file(path):
 class Registry:
     async def write_file(self, path, data):
         return await execute_tool("write_file", path, data)
+
+
+async def main(registry):
+    await read_file("a.txt")
+    await registry.write_file("b.txt", b"")
