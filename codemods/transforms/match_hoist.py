@@ -17,7 +17,7 @@ import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
 from . import register
-from ._shared import Positions, identifier_from, is_usable_name, names_in
+from ._shared import Positions, dotted_name, identifier_from, is_usable_name, names_in
 from .base import SAFE, RewriteContext, SourceInfo, Transform
 
 _EMPTY = cst.Module(body=[])
@@ -62,16 +62,6 @@ def _short(expr: cst.CSTNode, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _dotted(expr: cst.BaseExpression) -> str | None:
-    """`a.b.c` for a name or an attribute chain, else None."""
-    if isinstance(expr, cst.Name):
-        return expr.value
-    if isinstance(expr, cst.Attribute):
-        base = _dotted(expr.value)
-        return f"{base}.{expr.attr.value}" if base else None
-    return None
-
-
 def _literal(expr: cst.BaseExpression, names: bool = False, imported: frozenset[str] = frozenset()) -> bool:
     """A value whose evaluation runs no code and cannot raise: a constant, or a tuple, list or dict
     (with constant keys) of them. With ``names``, reads count too: a plain name, or a constant reached
@@ -81,7 +71,7 @@ def _literal(expr: cst.BaseExpression, names: bool = False, imported: frozenset[
     if isinstance(expr, cst.Name):
         return names
     if isinstance(expr, cst.Attribute):
-        root = _dotted(expr)
+        root = dotted_name(expr)
         return names and root is not None and root.split(".", 1)[0] in imported
     if isinstance(expr, (cst.Tuple, cst.List)):
         return all(isinstance(e, cst.Element) and _literal(e.value, names, imported) for e in expr.elements)
@@ -262,7 +252,7 @@ class _Analyzer:
             return _Skip(stmt, f"the arms await different callables ({shown}): nothing to collapse")
         callee = callees[0]
         name = _short(callee)
-        if _dotted(callee) is None:
+        if dotted_name(callee) is None:
             return _Skip(stmt, f"the awaited callable `{name}` is not a name or an attribute chain: "
                          "evaluating it once instead of in each arm could change what runs")
         shapes = {tuple((a.star, a.keyword.value if a.keyword else None)
@@ -603,10 +593,10 @@ def _imported_names(module: cst.Module) -> frozenset[str]:
         for node in stmt.body:
             if isinstance(node, cst.Import):
                 for alias in node.names:
-                    out.add(alias.asname.name.value if alias.asname else (_dotted(alias.name) or "").split(".")[0])  # type: ignore[union-attr]
+                    out.add(alias.asname.name.value if alias.asname else (dotted_name(alias.name) or "").split(".")[0])  # type: ignore[union-attr]
             elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
                 for alias in node.names:
-                    out.add(alias.asname.name.value if alias.asname else _dotted(alias.name) or "")  # type: ignore[union-attr]
+                    out.add(alias.asname.name.value if alias.asname else dotted_name(alias.name) or "")  # type: ignore[union-attr]
     return frozenset(out - {""})
 
 
@@ -633,7 +623,7 @@ def _choose_names(plan: _Plan, scope, taken: set[str], roles: dict[str, tuple[st
     for i, role in zip(plan.differing, _roles(plan)):
         arg = args[i]
         base = arg.keyword.value if arg.keyword else (
-            _param_name(callee, i, sigs) or _STDLIB_PARAMS.get(_dotted(callee) or "", {}).get(i)
+            _param_name(callee, i, sigs) or _STDLIB_PARAMS.get(dotted_name(callee) or "", {}).get(i)
         )
         if base is None and any(_message(leaf.call.args[i].value, None) for leaf in plan.leaves):
             return f"the arms pass different messages to `{_short(callee)}`: a message reads best beside its call"
