@@ -4,6 +4,7 @@ written (the real command, a real temporary git repository, answers on stdin).""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -11,12 +12,18 @@ import sys
 
 from .test_cli import SERVICE, SERVICE_AFTER, codemod
 
-# two unowned spawns: task-guard guards each, and adds `import contextlib` in the first function's hunk
+# two heartbeats that loop forever: task-guard cancels each when its function exits, and both guards
+# need the `import contextlib` it adds, so the import and the two guards are one unit
 GUARDED = '''import asyncio
 
 
+async def beat(q):
+    while True:
+        await q.put("beat")
+
+
 async def first(q):
-    asyncio.create_task(q.put(1))
+    asyncio.create_task(beat(q))
     await asyncio.sleep(0)
 
 
@@ -24,14 +31,11 @@ async def pad1():
     return 1
 
 
-async def pad2():
-    return 2
-
-
 async def second(q):
-    asyncio.create_task(q.put(2))
+    asyncio.create_task(beat(q))
     await asyncio.sleep(0)
 '''
+
 
 LIB = "async def fetch():\n    return 1\n"
 USE = "from lib import fetch\n\n\nasync def use():\n    return await fetch()\n"
@@ -55,26 +59,38 @@ def test_declining_a_unit_declines_all_its_hunks(repo):
     assert "Nothing changed" in out.stderr
 
 
-def test_an_added_import_follows_the_change_that_needs_it(repo):
-    # the import sits in the first function's hunk; declining the second keeps a sound file
+def test_an_added_import_is_one_question_with_the_changes_that_need_it(repo):
+    # the import and both guards that need it are one unit: one question, all or nothing
     r = repo({"svc.py": GUARDED})
-    out = codemod(r, "apply", "-t", "task-guard", "--interactive", input="y\nn\n")
+    out = codemod(r, "apply", "-t", "task-guard", "--interactive", input="y\n")
     assert out.returncode == 0, out.stderr
+    assert out.stderr.count("Apply ") == 1, out.stderr
     text = (r / "svc.py").read_text()
-    assert text.count("contextlib.ExitStack()") == 1 and "import contextlib\n" in text
-    assert "    asyncio.create_task(q.put(2))\n" in text  # the declined one is unchanged
+    assert text.count("contextlib.ExitStack()") == 2 and "import contextlib\n" in text
     compile(text, "svc.py", "exec")
-    assert "task-guard [unsafe]: task `put_task` is now cancelled when first() exits" in out.stdout
-    assert "Changed 1 file (1 task-guard rewrite, 1 unsafe)" in out.stderr
+    assert "task-guard [unsafe]: task `beat_task` is now cancelled when first() exits" in out.stdout
+    r2 = repo({"svc.py": GUARDED}, name="declined")
+    out = codemod(r2, "apply", "-t", "task-guard", "--interactive", input="n\n")
+    assert out.returncode == 0 and (r2 / "svc.py").read_text() == GUARDED
 
 
 def test_a_partial_result_with_an_undefined_name_is_not_written(repo):
-    # declining the hunk that adds `import contextlib` while accepting a use of it
+    # a transform that does not declare its units (here: task-guard's changes with the units taken away):
+    # declining the hunk that adds `import contextlib` while accepting a use of it is caught
+    from codemods import engine
+    from codemods.deliver.review import review
+    from codemods.transforms import get
+
     r = repo({"svc.py": GUARDED})
-    out = codemod(r, "apply", "-t", "task-guard", "--interactive", input="n\ny\n")
-    assert out.returncode == 2, out.stderr
-    assert "svc.py: error: the changes accepted do not make a sound program (undefined name `contextlib`)" in out.stderr
-    assert "nothing written" in out.stderr
+    cs = engine.run([str(r)], [get("task-guard")()], jobs=1, root=str(r))
+    for fc in cs.files:
+        fc.changes = [dataclasses.replace(c, unit="") for c in fc.changes]
+    answers = iter(["n", "y", "y"])
+    assert review(cs, cs.files, ask=lambda _: next(answers)) == []
+    assert [e.message for e in cs.errors] == [
+        "the changes accepted do not make a sound program (undefined name `contextlib`); "
+        "nothing written: accept or decline the whole of what they depend on"
+    ]
     assert (r / "svc.py").read_text() == GUARDED
 
 

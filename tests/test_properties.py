@@ -247,10 +247,13 @@ class Gen:
 
     def compound(self, ctx, depth):
         kind = self.pick(["async_with", "with_thread_lock", "if_chain", "match", "for", "async_for",
-                          "try", "while", "nested_def", "hoistable_if", "hoistable_match"])
+                          "try", "while", "nested_def", "hoistable_if", "hoistable_match", "lock_notify"])
         lock = self.pick(LOCKS + (METHOD_LOCKS if ctx["method"] else []))
         if kind == "async_with":
             return [f"async with {lock}:", *self.block(ctx, depth + 1)]
+        if kind == "lock_notify":  # the seed audit's shape: state changed under a lock, then an observer told
+            body = [f"items[{self.pick(ARGS)}] = {self.pick(ARGS)}", f"await observer.on_evict({self.args()})"]
+            return [f"async with {self.pick(['lock', 'state_lock'])}:", *indent(body, 1)]
         if kind == "with_thread_lock":
             return ["with mutex:", *self.block(ctx, depth + 1)]
         if kind == "if_chain":

@@ -3,7 +3,8 @@
 Every method takes the cache's lock, and three of them await an observer while holding it
 (the seed audit's finding; `codemod apply --transform lock-await` moves those awaits out):
 ``insert`` evicts the oldest entry and calls the eviction callback, ``remove`` tells the observer,
-``prune_expired`` tells it about every expired entry.
+``prune_expired`` removes the expired entries, then tells it about each. Each notification is the last
+thing its critical section does, so moving it after the lock changes nothing else.
 
 Run it: python -m examples.service.cache
 """
@@ -73,11 +74,11 @@ class MessageCache:
         async with self._lock:
             self._entries[key] = Entry(value, self._clock() + ttl)
             self._entries.move_to_end(key)
+            self.stats.inserts += 1
             if len(self._entries) > self._capacity:
                 old_key, old_entry = self._entries.popitem(last=False)
                 self.stats.evictions += 1
                 await self._on_evict(old_key, old_entry.value)
-            self.stats.inserts += 1
 
     async def remove(self, key: str) -> bool:
         async with self._lock:
@@ -90,10 +91,11 @@ class MessageCache:
     async def prune_expired(self) -> int:
         async with self._lock:
             now = self._clock()
-            expired = [key for key, entry in self._entries.items() if entry.expires_at <= now]
-            for key in expired:
-                entry = self._entries.pop(key)
-                self.stats.expired += 1
+            expired = [(key, entry) for key, entry in self._entries.items() if entry.expires_at <= now]
+            for key, _ in expired:
+                del self._entries[key]
+            self.stats.expired += len(expired)
+            for key, entry in expired:
                 await self._observer.on_expire(key, entry.value)
             return len(expired)
 

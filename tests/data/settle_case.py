@@ -5,14 +5,10 @@ mutex = threading.Lock()
 items = {}
 
 
-async def store(value, key):
-    await asyncio.sleep(0)
-
-
-async def handle(item, key, count):
+async def handle(item, key, count, listener):
     with mutex:
-        if count:
-            result = await store(item, key)
-        else:
-            result = await store(None, key)
         items[item] = key
+        if items.get(count):
+            await listener.on_stored(key, value=item)
+        else:
+            await listener.on_stored(key, value=count)

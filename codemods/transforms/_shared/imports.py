@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
@@ -38,11 +40,28 @@ def import_style(module: cst.Module, source: str) -> str | None:
     return style
 
 
+def module_alias(module: cst.Module, source: str) -> str | None:
+    """The name a top-level ``import source`` / ``import source as alias`` binds the module to, or None."""
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for node in stmt.body:
+            if isinstance(node, cst.Import):
+                for alias in node.names:
+                    if _dotted(alias.name) == source:
+                        if alias.asname is None:
+                            return source.split(".")[0] if "." not in source else None
+                        if isinstance(alias.asname.name, cst.Name):
+                            return alias.asname.name.value
+    return None
+
+
 def add_import(module: cst.Module, source: str, name: str | None = None) -> cst.Module:
     """``import source`` (``name`` None) or ``from source import name``, unless the file has it already.
 
-    A name joins an existing top-level ``from source import ...`` (kept sorted if it was); otherwise
-    LibCST's AddImportsVisitor places the new import after the docstring and ``__future__`` imports.
+    A name joins an existing top-level ``from source import ...`` (kept sorted if it was); a plain import
+    joins the file's run of plain standard-library imports; otherwise LibCST's AddImportsVisitor places the
+    new import after the docstring and ``__future__`` imports.
     """
     if name is not None:
         body = list(module.body)
@@ -61,9 +80,56 @@ def add_import(module: cst.Module, source: str, name: str | None = None) -> cst.
                     return module
                 body[index] = stmt.with_changes(body=[node.with_changes(names=_with_alias(aliases, name))])
                 return module.with_changes(body=body)
+    else:
+        placed = _place_plain_import(module, source)
+        if placed is not None:
+            return placed
     context = CodemodContext()
     AddImportsVisitor.add_needed_import(context, source, name)
     return AddImportsVisitor(context).transform_module(module)
+
+
+def _plain_import_name(stmt: cst.CSTNode) -> str | None:
+    """``x.y`` for a top-level line holding exactly ``import x.y`` (or ``import x.y as z``)."""
+    if (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Import)
+        and len(stmt.body[0].names) == 1
+    ):
+        return _dotted(stmt.body[0].names[0].name)
+    return None
+
+
+def _place_plain_import(module: cst.Module, source: str) -> cst.Module | None:
+    """``import source`` among the file's own run of plain standard-library imports: at its alphabetical
+    place when the run is sorted, else at the run's end (still among its own kind of imports, before the
+    third-party ones). The module itself when it already has the import; None when it has no such run."""
+    body = list(module.body)
+    if any(_plain_import_name(s) == source for s in body):
+        return module
+    runs: list[list[int]] = []
+    for i, stmt in enumerate(body):
+        if _plain_import_name(stmt) is None:
+            continue
+        if runs and runs[-1][-1] == i - 1 and not stmt.leading_lines:  # type: ignore[attr-defined]
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    stdlib = getattr(sys, "stdlib_module_names", frozenset())
+    if source.split(".")[0] not in stdlib:
+        return None
+    run = next((r for r in runs if any((_plain_import_name(body[i]) or "").split(".")[0] in stdlib for i in r)), None)
+    if run is None:
+        return None
+    names = [_plain_import_name(body[i]) or "" for i in run]
+    at = next((i for i, n in zip(run, names) if n > source), run[-1] + 1) if names == sorted(names) else run[-1] + 1
+    new_line = cst.parse_statement(f"import {source}\n")
+    if at == run[0]:
+        new_line = new_line.with_changes(leading_lines=body[at].leading_lines)  # type: ignore[attr-defined]
+        body[at] = body[at].with_changes(leading_lines=())  # type: ignore[attr-defined]
+    body.insert(at, new_line)
+    return module.with_changes(body=body)
 
 
 def _with_alias(aliases: list[cst.ImportAlias], name: str) -> list[cst.ImportAlias]:
@@ -83,4 +149,4 @@ def _with_alias(aliases: list[cst.ImportAlias], name: str) -> list[cst.ImportAli
     return [*aliases[:at], new, *aliases[at:]]
 
 
-__all__ = ["add_import", "dotted_name", "import_style"]
+__all__ = ["add_import", "dotted_name", "import_style", "module_alias"]

@@ -7,10 +7,12 @@ class Feed:
         self._observers = []
         self._version = 0
         self._queue = []
+        self._history = []
 
     async def publish(self, topic):
         async with self._lock:
             self._version += 1
+            self._history.append(topic)
             for observer in self._observers:
                 await observer.notify(topic, self._version)
 

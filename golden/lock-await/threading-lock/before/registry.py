@@ -6,16 +6,16 @@ _REGISTRY_LOCK = threading.Lock()
 _registry = {}
 
 
-async def register(name, handler, bus):
+async def install(name, handler, subscriber):
     with _REGISTRY_LOCK:
         previous = _registry.get(name)
         _registry[name] = handler
-        await bus.publish("registered", name, _registry[name])
+        await subscriber.on_event("registered", name, _registry[name])
     return previous
 
 
-async def unregister(name, bus):
+async def uninstall(name, subscriber):
     with _REGISTRY_LOCK:
         handler = _registry.pop(name, None)
         if handler is not None:
-            await bus.publish("unregistered", name, handler)
+            await subscriber.on_event("unregistered", name, handler)

@@ -14,3 +14,15 @@ async def drain(queue, handle):
         asyncio.create_task(handle(job))
         await asyncio.sleep(0)
     await queue.join()
+
+
+async def watch(conn):
+    while True:
+        await conn.ping()
+
+
+async def supervise(listener):
+    """Accept connections and watch each one while supervising."""
+    while True:
+        conn = await listener.accept()
+        asyncio.create_task(watch(conn))

@@ -12,7 +12,7 @@ async def collect(source):
     _started += 1
 
     # sample in the background; the loop below never waits for it
-    asyncio.create_task(sample(source))  # fire and forget
+    asyncio.create_task(sample(source))  # until we are done
 
     # consume everything
     async for event in source:
@@ -23,7 +23,8 @@ async def collect(source):
 
 
 async def sample(source):
-    await source.sample()
+    while True:
+        await source.sample()
 
 
 def record(event):

@@ -28,6 +28,6 @@ class Lifespan:
         await self.stopped.wait()
 
     async def probe(self):
-        # a helper task of this call only: guarded
+        # a helper of this call, but nothing proves it: kept alive and reported, not cancelled
         asyncio.create_task(ping(self.messages))
         await self.messages.get()

@@ -10,7 +10,7 @@ class Poller:
 
     async def start(self):
         self._task = asyncio.create_task(self._run())
-        self._task.add_done_callback(lambda t: None)
+        self._task.set_name(f"poll-{self.feed}")
         await asyncio.sleep(0)
 
     async def aclose(self):

@@ -1,7 +1,17 @@
 import asyncio
 
 
+async def keepalive(room):
+    while True:
+        await room.ping()
+
+
+async def track_presence(room):
+    while True:
+        room.present = await room.who()
+
+
 async def host(room):
-    asyncio.create_task(room.keepalive())
-    presence = asyncio.create_task(room.presence())
+    asyncio.create_task(keepalive(room))
+    presence = asyncio.create_task(track_presence(room))
     await room.closed()
