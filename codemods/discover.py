@@ -103,13 +103,13 @@ def _git_files(root: str, dirs: list[str]) -> list[str]:
 
 def _walk_files(root: str, dirs: list[str]) -> list[str]:
     found: list[str] = []
+    cut = len(root) + len(os.sep)
     for d in dirs:
         top = os.path.join(root, d) if d else root
         for folder, subdirs, files in os.walk(top, followlinks=False):
             subdirs[:] = sorted(s for s in subdirs if s not in DEFAULT_EXCLUDED_DIRS and not s.endswith(".egg-info"))
-            for name in files:
-                rel = os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/")
-                found.append(rel)
+            prefix = folder[cut:].replace(os.sep, "/") + "/" if folder != root else ""
+            found.extend(prefix + name for name in files)
     return sorted(set(found))
 
 

@@ -94,7 +94,7 @@ def find(paths: Sequence[str], config: Config, root: str, in_git: bool, whole_re
     listed = list_files(root, list(paths) or [root], config, in_git)
     scope = frozenset(listed.files)
     files = set(listed.files)
-    if whole_repository:
+    if whole_repository and not all(os.path.realpath(p) == root for p in paths or [root]):
         everything = list_files(root, [root], config, in_git)
         files |= set(everything.files)
     named = frozenset(

@@ -88,7 +88,7 @@ def run(
     idx = Index(fingerprints=fps)
     for t in consumers:
         idx.facts[t.name] = LazyFacts(store, recompute=_recompute(ws, t))
-    first = prefilter.wanted(ws, consumers)
+    first = prefilter.wanted(ws, consumers, store if caching else None, fps)
     for rel in ws.named:  # a file the user named is parsed (and its errors reported) even if no consumer wants it
         first.setdefault(rel, [])
     _round(ws, first, idx, executor, store, fps, progress)

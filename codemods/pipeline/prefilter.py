@@ -14,13 +14,45 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from .discover import Workspace
 
 
-def wanted(ws: Workspace, consumers: Sequence[Any]) -> dict[str, list[Any]]:
-    """Path → the consumers whose prefilter the file passes (only paths with at least one)."""
+def wanted(
+    ws: Workspace, consumers: Sequence[Any], store: Any = None, fingerprints: Mapping[str, str] | None = None,
+) -> dict[str, list[Any]]:
+    """Path → the consumers whose prefilter the file passes (only paths with at least one). With a
+    ``store``, each consumer's verdict on a file's contents is remembered (a warm run scans nothing)."""
+    from .store import digest
+
+    seen: dict[str, dict[str, bool]] = {}
+    keys: dict[str, str] = {}
+    grew: set[str] = set()
+    if store is not None and fingerprints:
+        for t in consumers:
+            keys[t.name] = digest("wants", fingerprints[t.name])
+            found = store.lookup("wants", keys[t.name])
+            seen[t.name] = found if isinstance(found, dict) else {}
     out: dict[str, list[Any]] = {}
     for rel, f in ws.files.items():
-        ts = [t for t in consumers if (getattr(t, "cross_file", False) or ws.editable_by(t, rel)) and t.wants(f.data)]
+        ts = []
+        for t in consumers:
+            if not (getattr(t, "cross_file", False) or ws.editable_by(t, rel)):
+                continue
+            verdicts = seen.get(t.name)
+            if verdicts is None:
+                hit = t.wants(f.data)
+            else:
+                hit = verdicts.get(f.digest)
+                if hit is None:
+                    hit = verdicts[f.digest] = t.wants(f.data)
+                    grew.add(t.name)
+            if hit:
+                ts.append(t)
         if ts:
             out[rel] = ts
+    for name in grew:
+        verdicts = seen[name]
+        if len(verdicts) > 2 * len(ws.files):  # contents no longer present: keep this run's
+            current = {f.digest for f in ws.files.values()}
+            verdicts = {d: hit for d, hit in verdicts.items() if d in current}
+        store.store("wants", keys[name], verdicts)
     return out
 
 
