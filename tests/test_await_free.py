@@ -725,3 +725,156 @@ def test_several_star_imports_are_searched():
         "app.py": "from pkg import fetch\n\nasync def go():\n    return await fetch()\n",
     }
     assert converted(files) == {"pkg/b.py:fetch"}
+
+
+# -- escapes the tool cannot follow block the conversion (issue 9) ---------------------------------
+
+
+BOT = """
+class Bot:
+    async def on_join(self, user):
+        return user
+
+    async def greet(self, user):
+        return await self.on_join(user)
+
+    async def handle(self, event, user):
+        {line}
+"""
+
+
+@pytest.mark.parametrize(
+    ("line", "blocked"),
+    [
+        ('return await getattr(self, "on_" + event)(user)', True),
+        ('handler = getattr(self, f"on_{event}")\n        return await handler(user)', True),
+        ('return await getattr(self, "on_%s" % event)(user)', True),
+        ('return await getattr(self, "on_{}".format(event))(user)', True),
+        ('return await getattr(self, "cmd_" + event)(user)', False),  # the prefix cannot spell on_join
+        # the value is only a receiver or a test: its own uses are references by name, seen as such
+        ('handler = getattr(self, event)\n        return handler.__name__ if handler is not None else None', False),
+    ],
+)
+def test_a_computed_getattr_blocks_what_its_prefix_may_spell(line, blocked):
+    out, skips = run({"bot.py": BOT.replace("{line}", line)})
+    if blocked:
+        assert "a computed attribute name cannot be followed" in skip_reason(skips, "Bot.on_join()")
+        assert "bot.py" not in out or "async def on_join" in out["bot.py"]
+    else:
+        assert "def on_join(self, user)" in out["bot.py"] and "async def on_join" not in out["bot.py"]
+
+
+def test_a_computed_getattr_on_an_unknown_receiver_blocks_names_some_string_spells():
+    files = {
+        "svc.py": "async def async_reload():\n    return 1\n\nasync def async_rebuild():\n    return 2\n\n"
+        "async def main():\n    return await async_reload() + await async_rebuild()\n",
+        "api.py": 'SERVICES = ["reload"]\n\nasync def call(obj, service):\n    return await getattr(obj, f"async_{service}")()\n',
+    }
+    out, skips = run(files, include_unreferenced=True)
+    assert "its receiver could be any object, and api.py spells 'reload'" in skip_reason(skips, "async_reload()")
+    assert "def async_rebuild():" in out["svc.py"]  # "rebuild" is spelled nowhere: only outside data could name it
+
+
+def test_module_globals_replaced_from_elsewhere_block_their_methods():
+    mailer = "class Queue:\n    async def send(self, m):\n        return m\n\ntransport = Queue()\n\nasync def welcome():\n    return await transport.send('hi')\n"
+    for store in ("mailer.transport = Fake()", 'setattr(mailer, "transport", Fake())', 'mock.patch("mailer.transport", Fake())'):
+        files = {"mailer.py": mailer, "app.py": f"import mailer\nfrom unittest import mock\n\n\nclass Fake:\n    pass\n\n\n{store}\n"}
+        _, skips = run(files, include_unreferenced=True)
+        assert "mailer.transport is replaced from app.py:9" in skip_reason(skips, "Queue.send()"), store
+    _, skips = run({"mailer.py": mailer, "app.py": "import mailer\n\nmailer.welcome = None\n"}, include_unreferenced=True)
+    assert "mailer.welcome is replaced from app.py:3" in skip_reason(skips, "welcome()")
+
+
+def test_rebinding_by_walrus_and_global_stores_blocks():
+    walrus = "async def f():\n    return 1\n\nif (f := ALT):\n    pass\n\nasync def main():\n    return await f()\n"
+    assert "bound more than once" in skip_reason(run({"m.py": walrus}, include_unreferenced=True)[1], "m.py:1:1")
+    nested = "async def main(alt):\n    async def f():\n        return 1\n    x = await f()\n    if (f := alt) is not None:\n        x = await f()\n    return x\n"
+    assert converted({"m.py": nested}, include_unreferenced=True) == set()
+    for store in ("send = make()", "def send(x):\n        return x", "from other import send", "for send in []:\n        pass"):
+        src = f"async def send(x):\n    return x\n\ndef install():\n    global send\n    {store}\n\nasync def main():\n    return await send(1)\n"
+        assert "bound more than once in this module (lines 1, 6)" in skip_reason(run({"m.py": src})[1], "m.py:1:1"), store
+
+
+CLASS_HOOKS = {
+    "decorator": ("def deco(cls):\n    return cls\n\n@deco\nclass C:\n", "decorated with @deco"),
+    "dataclass": ("import dataclasses\n\n@dataclasses.dataclass\nclass C:\n", None),
+    "metaclass": ("class Meta(type):\n    pass\n\nclass C(metaclass=Meta):\n", "made by metaclass Meta"),
+    "abcmeta": ("import abc\n\nclass C(metaclass=abc.ABCMeta):\n", None),
+    "init_subclass": (
+        "class Base:\n    def __init_subclass__(cls, **kw):\n        super().__init_subclass__(**kw)\n\nclass C(Base):\n",
+        "Base (m.py:1) defines __init_subclass__, which runs when C or a subclass is created",
+    ),
+    "type()": ("class C:\n", "made with type() at m.py:"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CLASS_HOOKS))
+def test_how_a_class_is_made_can_block_its_methods(case):
+    head, reason = CLASS_HOOKS[case]
+    src = head + "    async def ping(self):\n        return 1\n\n    async def run(self):\n        return await self.ping()\n"
+    if case == "type()":
+        src += "\nVariant = type('Variant', (C,), NAMESPACE)\n"
+    out, skips = run({"m.py": src}, include_unreferenced=True)
+    if reason is None:
+        assert "async def ping" not in out["m.py"]
+    else:
+        assert reason in skip_reason(skips, "C.ping()")
+
+
+def test_a_literal_type_namespace_blocks_only_the_names_it_overrides():
+    src = "class C:\n    async def ping(self):\n        return 1\n\n    async def pong(self):\n        return 2\n\nV = type('V', (C,), {'ping': None})\n"
+    out, skips = run({"m.py": src}, include_unreferenced=True)
+    assert "a subclass of C is made with type() at m.py:8" in skip_reason(skips, "C.ping()")
+    assert "    def pong(self):" in out["m.py"]
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ("return next(it)", "next() without a default at line 2"),
+        ("raise StopIteration", "raise StopIteration at line 2"),
+        ("return it.__next__()", "__next__() at line 2"),
+    ],
+)
+def test_a_body_that_can_raise_stopiteration_stays_a_coroutine(body, where):
+    src = f"async def first(it):\n    {body}\n\nasync def main():\n    return await first(iter([]))\n"
+    assert f"it can raise StopIteration ({where})" in skip_reason(run({"m.py": src})[1], "first()")
+    fine = "async def first(its):\n    return next(iter(its), None) or list(next(a) for a in its)\n\nasync def main():\n    return await first([])\n"
+    assert converted({"m.py": fine}) == {"m.py:first"}  # a default, or next() inside a generator expression
+
+
+def test_every_rewrite_is_a_safe_fix_in_one_unit_per_linked_group(tmp_path):
+    files = {
+        "a.py": "async def leaf():\n    return 1\n\nasync def other():\n    return 2\n",
+        "b.py": "from a import leaf, other\n\nasync def mid():\n    return await leaf()\n\nasync def top():\n    return await mid() + await other()\n\nasync def main():\n    import asyncio\n    await asyncio.sleep(0)\n    return await top()\n",
+    }
+    repo = make_repo(tmp_path / "repo", files)
+    cs = engine.run([str(repo)], [AwaitFree()], jobs=1, root=str(repo))
+    assert cs.changes and all(c.safety == "safe" and c.why for c in cs.changes)
+    units = {c.unit for c in cs.changes}
+    # top awaits mid and other, mid awaits leaf: one group, one unit, over both files
+    assert len(units) == 1 and units.pop().startswith("await-free:")
+    assert {c.path for c in cs.changes} == {"a.py", "b.py"}
+
+
+def test_a_suppressed_definition_or_call_site_keeps_the_group_async(tmp_path):
+    files = {
+        "a.py": "async def leaf():  # codemod: ignore[CM301]\n    return 1\n\nasync def two():\n    return 2\n",
+        "b.py": "from a import leaf, two\n\nasync def main():\n    import asyncio\n    await asyncio.sleep(0)\n    await two()  # codemod: ignore[await-free]\n    return await leaf()\n",
+    }
+    repo = make_repo(tmp_path / "repo", files)
+    cs = engine.run([str(repo)], [AwaitFree()], jobs=1, root=str(repo))
+    assert not cs.files
+    assert [c.message for c in cs.suppressed] == ["leaf() never awaits: async def -> def"]
+    assert any("two(): its call at b.py:6 carries `# codemod: ignore`" in s.format() for s in cs.skips)
+
+
+def test_a_package_that_publishes_names_is_indexed_whatever_it_mentions(tmp_path):
+    files = {
+        "sdk/__init__.py": 'from .client import Client as Client\n\n__all__ = ["Client"]\n',
+        "sdk/client.py": "class Client:\n    async def aclose(self):\n        return None\n\n    async def __aexit__(self, *exc):\n        await self.aclose()\n",
+    }
+    repo = make_repo(tmp_path / "repo", files)
+    cs = engine.run([str(repo)], [AwaitFree()], jobs=1, root=str(repo))
+    assert not cs.files
+    assert any("listed in __all__ of sdk/__init__.py" in s.reason for s in cs.skips), [s.format() for s in cs.skips]

@@ -453,3 +453,77 @@ def test_cli_explain_states_the_caveats():
     assert out.returncode == 0
     text = " ".join(out.stdout.split())
     assert "inspect.iscoroutinefunction(x)" in text and "surfaces at the call" in text
+
+
+# -- issue 9: a callee shadowed in an enclosing scope; a file that inspects coroutine functions -------
+
+
+def _elide(src: str, **options):
+    from codemods.engine import apply_to_source
+    from codemods.transforms.delegate_elide import DelegateElide
+
+    t = DelegateElide({k.replace("_", "-"): v for k, v in options.items()})
+    return apply_to_source([t], textwrap.dedent(src).lstrip("\n"))
+
+
+def test_a_callee_bound_by_an_enclosing_function_is_not_the_module_coroutine():
+    src = """
+    async def fetch(url):
+        return url
+
+    async def crawl(urls, fetch=fetch):
+        async def fetch_one(url):
+            return await fetch(url)
+        return [await fetch_one(u) for u in urls]
+
+    async def plain(url):
+        return await fetch(url)
+    """
+    result = _elide(src)
+    assert [s.reason for s in result.skips if s.line == 5] == [
+        "`fetch` is bound in the enclosing function `crawl` (a parameter or a local), which shadows any "
+        "`fetch` of the module: what it calls cannot be told"
+    ]
+    assert "def plain(url):\n    return fetch(url)" in result.new_text  # the module's coroutine: converted
+    # even with unknown callees allowed: the enclosing binding is not the function's own parameter
+    assert "async def fetch_one" in _elide(src, allow_unknown_callees=True).new_text
+    nested = "async def outer():\n    async def fetch(u):\n        return u\n    async def get(u):\n        return await fetch(u)\n    return await get(1)\n"
+    assert "    def get(u):\n        return fetch(u)" in _elide(nested).new_text  # a nested async def: known
+
+
+@pytest.mark.parametrize(
+    "inspection",
+    [
+        "inspect.iscoroutinefunction(handler)",
+        "asyncio.iscoroutinefunction(handler)",
+        "iscoroutinefunction(handler)",
+        "inspect.getmembers(handler, inspect.iscoroutinefunction)",
+    ],
+)
+def test_a_file_that_tells_coroutine_functions_apart_keeps_them(inspection):
+    src = f"""
+    import asyncio
+    import inspect
+    from inspect import iscoroutinefunction
+
+    async def ping():
+        return await asyncio.sleep(0)
+
+    def is_async(handler):
+        return {inspection}
+    """
+    result = _elide(src)
+    assert result.new_text == textwrap.dedent(src).lstrip("\n")
+    assert "this file tells coroutine functions from others with" in result.skips[0].reason
+    plain = _elide(src.replace(inspection, "inspect.getmembers(handler)"))
+    assert "def ping():\n    return asyncio.sleep(0)" in plain.new_text
+
+
+def test_every_fix_is_unsafe_with_a_reason_and_rule_id():
+    from codemods.transforms.delegate_elide import DelegateElide
+
+    result = _elide("import asyncio\n\nasync def nap() -> None:\n    return await asyncio.sleep(0)\n")
+    assert [c.safety for c in result.changes] == ["unsafe"]
+    assert "iscoroutinefunction" in result.changes[0].why and result.changes[0].unit
+    assert DelegateElide.rules == ("CM303",) and DelegateElide.fix_safety == "unsafe"
+    assert "from collections.abc import Awaitable" in result.new_text

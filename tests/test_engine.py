@@ -293,7 +293,7 @@ def test_transforms_together_settle_to_a_fixpoint(repo):
     assert [c.transform for c in cs.changes] == ["match-hoist", "lock-await"]
     assert not cs.skips  # the first pass's lock-await skips no longer hold once the await was hoisted
     new = cs.files[0].new_text
-    assert new.endswith("            arg = count\n    await listener.on_stored(arg, key)\n")
+    assert new.endswith("            value = count\n    await listener.on_stored(key, value=value)\n")
     (r / "handlers.py").write_text(new)
     assert engine.run([str(r)], both, root=str(r), jobs=1).files == []
     single = engine.apply_to_source(both, source)

@@ -301,9 +301,14 @@ class Gen:
         c = self.callee(ctx["method"])
         common = self.pick(["", ", timeout=1", ", key"])
         tail_kind = self.pick(["await", "assign", "return"])
+        # the differing argument passed by keyword gives match-hoist a name to bind it to
+        by_keyword = self.draw(st.booleans())
 
         def tail():
-            call = f"await {c}({self.pick(ARGS)}{common})"
+            if by_keyword:
+                call = f"await {c}(key, retries={self.pick(ARGS)}{common.replace(', key', '')})"
+            else:
+                call = f"await {c}({self.pick(ARGS)}{common})"
             return {"await": call, "assign": f"result = {call}", "return": f"return {call}"}[tail_kind]
 
         def arm():

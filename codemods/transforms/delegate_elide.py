@@ -9,16 +9,21 @@ from typing import Sequence
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import FunctionScope, MetadataWrapper, PositionProvider, ScopeProvider
 
 from . import register
+from ._shared import Positions, add_import, dotted_name, is_docstring
 from .base import UNSAFE, RewriteContext, SourceInfo, Transform
 
 _EMPTY = cst.Module(body=[])
-_DOCSTRING = m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString() | m.ConcatenatedString())])
 _DELEGATION = m.Return(value=m.Await(expression=m.Call()))
+UNSAFE_WHY = (
+    "inspect.iscoroutinefunction() of the function turns false, the callee now runs (and its arguments are "
+    "evaluated, and may raise) at the call rather than at the await, and the function leaves tracebacks"
+)
+# functions that tell coroutine functions from others: a file that calls them on what it does not name
+# may treat a converted function as synchronous
+_INSPECTORS = {"iscoroutinefunction", "markcoroutinefunction", "getmembers", "getmembers_static"}
 
 # asyncio functions that are coroutine functions on every supported Python (`async def` in the stdlib)
 KNOWN_COROUTINE_FUNCTIONS = frozenset(
@@ -41,15 +46,6 @@ def _code(node: cst.CSTNode) -> str:
     return _EMPTY.code_for_node(node)
 
 
-def _dotted(expr: cst.BaseExpression) -> str | None:
-    if isinstance(expr, cst.Name):
-        return expr.value
-    if isinstance(expr, cst.Attribute):
-        base = _dotted(expr.value)
-        return f"{base}.{expr.attr.value}" if base else None
-    return None
-
-
 def _delegation(fn: cst.FunctionDef) -> cst.Return | None:
     """The `return await call(...)` that is the whole body (after a docstring), else None."""
     if fn.asynchronous is None:
@@ -59,7 +55,7 @@ def _delegation(fn: cst.FunctionDef) -> cst.Return | None:
         smalls = list(body.body)
     else:
         statements = list(body.body)
-        if len(statements) == 2 and m.matches(statements[0], _DOCSTRING):
+        if len(statements) == 2 and is_docstring(statements[0]):
             statements = statements[1:]
         if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine):
             return None
@@ -96,10 +92,11 @@ class _ModuleFacts(cst.CSTVisitor):
         self.imports: dict[str, str] = {}  # local name -> qualified name (module level)
         self.module_bindings: set[str] = set()  # module-level names bound by class or assignment
         self.exported: set[int] = set()  # string nodes of `__all__`
+        self.inspections: list[cst.Call] = []  # iscoroutinefunction(...) and the like
 
     # -- structure ---------------------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        bases = [_dotted(a.value) or _code(a.value) for a in node.bases if a.keyword is None]
+        bases = [dotted_name(a.value) or _code(a.value) for a in node.bases if a.keyword is None]
         bases = [b for b in bases if b != "object"] + [_code(a) for a in node.keywords]
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body]
         members: set[str] = set()
@@ -137,6 +134,14 @@ class _ModuleFacts(cst.CSTVisitor):
     # -- references ------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         self.call_funcs.add(id(node.func))
+        func = dotted_name(node.func)
+        last = func.rsplit(".", 1)[-1] if func else None
+        if last in _INSPECTORS and func in (last, f"inspect.{last}", f"asyncio.{last}"):
+            if last.startswith("getmembers"):
+                # getmembers(obj, inspect.iscoroutinefunction): the predicate tells them apart
+                if not any("iscoroutinefunction" in (dotted_name(a.value) or "") for a in node.args[1:]):
+                    return
+            self.inspections.append(node)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.not_values.add(id(node.attr))
@@ -167,7 +172,7 @@ class _ModuleFacts(cst.CSTVisitor):
             self.not_values.update(id(n) for n in m.findall(alias, m.Name()))
             if self.stack:
                 continue
-            dotted = _dotted(alias.name) or ""
+            dotted = dotted_name(alias.name) or ""
             local = alias.asname.name.value if alias.asname else dotted.split(".")[0]  # type: ignore[attr-defined]
             self.imports[local] = dotted if alias.asname else local
 
@@ -176,9 +181,9 @@ class _ModuleFacts(cst.CSTVisitor):
             self.not_values.add(id(n))
         if self.stack or node.relative or isinstance(node.names, cst.ImportStar):
             return
-        module = _dotted(node.module) if node.module else None
+        module = dotted_name(node.module) if node.module else None
         for alias in node.names:
-            name = _dotted(alias.name)
+            name = dotted_name(alias.name)
             local = alias.asname.name.value if alias.asname else name  # type: ignore[attr-defined]
             if module and name and local:
                 self.imports[local] = f"{module}.{name}"
@@ -253,7 +258,15 @@ class DelegateElide(Transform):
     since the receiver may check `iscoroutinefunction`; and, unless `allow-unknown-callees` is set,
     delegations to a callable that this file does not show to be a coroutine function (an `async def`
     of the file, or an `asyncio` coroutine function), because `asyncio.create_task(x())` and
-    `asyncio.run(x())` need a coroutine, not any awaitable.
+    `asyncio.run(x())` need a coroutine, not any awaitable; a callee whose name an enclosing function
+    binds (a parameter or a local shadowing the module's `async def` of that name: it may be anything);
+    and every candidate of a file that itself tells coroutine functions from others
+    (`inspect.iscoroutinefunction`, `asyncio.iscoroutinefunction`, `inspect.markcoroutinefunction`,
+    `inspect.getmembers(obj, inspect.iscoroutinefunction)`), since it may be handed the function by a
+    path no name shows (a registry, `getmembers`, `vars(cls)`).
+
+    Every fix is unsafe (applied when the transform is named, or with `--unsafe-fixes`), for the reasons
+    above. An annotated conversion and the `Awaitable` import it needs are one unit in interactive review.
 
     Limitation: the transform sees one file at a time, so it cannot know about subclasses, callers or
     registrations in other modules; review each change with that in mind.
@@ -266,6 +279,7 @@ class DelegateElide(Transform):
 
     name = "delegate-elide"
     fix_safety = UNSAFE
+    rules = ("CM303",)
     summary = "Turn `async def x(a): return await y(a)` into `def x(a): return y(a)`; callers keep their await."
     prefilter = (b"await",)
     in_all = False
@@ -295,32 +309,37 @@ class DelegateElide(Transform):
         candidates = [(fn, ret) for fn in facts.functions if (ret := _delegation(fn)) is not None]
         if not candidates:
             return module
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-
-        def where(node: cst.CSTNode) -> tuple[int, int]:
-            pos = positions[node].start
-            return pos.line, pos.column + 1
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        positions = Positions(module, wrapper.resolve(PositionProvider))
+        scopes = wrapper.resolve(ScopeProvider)
 
         awaitable = _awaitable_style(facts)
         converted: dict[int, tuple[cst.Return, bool]] = {}
         for fn, ret in candidates:
-            reason = self._reason(fn, ret, facts, where, awaitable)
-            line, col = where(fn.asynchronous)  # type: ignore[arg-type]
+            reason = self._reason(fn, ret, facts, positions, awaitable, scopes)
+            line, col = positions.start(fn.asynchronous)  # type: ignore[arg-type]
             if reason:
                 ctx.skip(line, col, reason)
                 continue
-            converted[id(fn)] = (ret, fn.returns is not None)
             callee = _code(ret.value.expression.func)  # type: ignore[attr-defined]
-            ctx.change(line, col, f"`{fn.name.value}` returns `{callee}(...)` instead of awaiting it: a plain `def`, "
+            message = (f"`{fn.name.value}` returns `{callee}(...)` instead of awaiting it: a plain `def`, "
                        "callers keep their await")
+            # an annotated conversion needs the `Awaitable` import: they are one unit with it
+            needs_import = fn.returns is not None and awaitable is not None and awaitable[1] is not None
+            unit = f"delegate-elide:{ctx.path}:Awaitable" if needs_import else f"delegate-elide:{ctx.path}:{line}"
+            if not ctx.fix(line, col, message, safety=UNSAFE, why=UNSAFE_WHY, unit=unit, end=positions.end(fn.name)):
+                continue
+            converted[id(fn)] = (ret, fn.returns is not None)
         if not converted:
             return module
         new = module.visit(_Rewriter(converted, awaitable[0] if awaitable else "Awaitable"))
         if awaitable and awaitable[1] and any(annotated for _, annotated in converted.values()):
-            new = _import_awaitable(new, awaitable[1])
+            new = add_import(new, awaitable[1], "Awaitable")
         return new
 
-    def _reason(self, fn: cst.FunctionDef, ret: cst.Return, facts: _ModuleFacts, where, awaitable) -> str | None:
+    def _reason(
+        self, fn: cst.FunctionDef, ret: cst.Return, facts: _ModuleFacts, positions: Positions, awaitable, scopes
+    ) -> str | None:
         name = fn.name.value
         if fn.decorators:
             deco = " ".join(_code(fn.decorators[0].decorator).split())
@@ -338,18 +357,26 @@ class DelegateElide(Transform):
                         "coroutine method (overrides cannot be judged from this file)")
             for sub in _subclasses(owner, facts.classes):
                 if name in sub.members:
-                    line, _ = where(sub.node.name)
+                    line = positions.line(sub.node.name)
                     return f"redefined by subclass `{sub.node.name.value}` (line {line})"
         uses = facts.value_uses.get(name, []) + facts.string_uses.get(name, [])
         if uses:
-            line, _ = where(min(uses, key=lambda n: where(n)))
+            line, _ = min(positions.start(n) for n in uses)
             return (f"`{name}` is used as a value at line {line}, not only called: whoever receives it may check "
                     "`inspect.iscoroutinefunction`")
         if fn.returns is not None and awaitable is None:
             return "the name `Awaitable` is already bound to something else in this module"
         call = ret.value.expression  # type: ignore[attr-defined]
-        if _dotted(call.func) in (name, f"self.{name}", f"cls.{name}"):
+        if dotted_name(call.func) in (name, f"self.{name}", f"cls.{name}"):
             return f"`{name}` awaits itself: a recursion that would now run at call time"
+        if facts.inspections:
+            line = positions.line(facts.inspections[0])
+            shown = _code(facts.inspections[0].func)
+            return (f"this file tells coroutine functions from others with `{shown}()` (line {line}): "
+                    f"`{name}` would no longer be one")
+        shadow = _shadowed(call.func, fn, scopes)
+        if shadow:
+            return shadow
         if not self.options["allow-unknown-callees"] and not _known_coroutine_function(call.func, fn, facts):
             callee = " ".join(_code(call.func).split())
             return (f"cannot tell that `{callee}` is a coroutine function: `asyncio.create_task()` and "
@@ -379,7 +406,7 @@ def _all_async_undecorated(defs: Sequence[cst.FunctionDef]) -> bool:
 
 
 def _known_coroutine_function(func: cst.BaseExpression, fn: cst.FunctionDef, facts: _ModuleFacts) -> bool:
-    dotted = _dotted(func)
+    dotted = dotted_name(func)
     if dotted is None:
         return False
     head, _, rest = dotted.partition(".")
@@ -397,6 +424,30 @@ def _known_coroutine_function(func: cst.BaseExpression, fn: cst.FunctionDef, fac
         defs = facts.defs_by_name.get(rest, [])
         return rest in owner.members and _all_async_undecorated(defs)
     return False
+
+
+def _shadowed(func: cst.BaseExpression, fn: cst.FunctionDef, scopes) -> str | None:
+    """Why the callee's first name may not be what the module binds: a binding in an enclosing function
+    (a parameter, an assignment, a nested def or import) shadows it."""
+    head = func
+    while isinstance(head, cst.Attribute):
+        head = head.value
+    if not isinstance(head, cst.Name) or head.value in ("self", "cls"):
+        return None
+    scope = scopes.get(head)
+    if scope is None:
+        return None
+    # the function's own parameters are its callers' business (see allow-unknown-callees)
+    found = [a for a in scope[head.value] if isinstance(getattr(a, "scope", None), FunctionScope) and a.scope is not scope]
+    if not found:
+        return None
+    node = getattr(found[0], "node", None)
+    if isinstance(node, cst.FunctionDef) and node.asynchronous is not None and not node.decorators and len(found) == 1:
+        return None  # a nested `async def` of that name, and nothing else: a coroutine function
+    owner = getattr(found[0].scope, "node", None)
+    where = f" `{owner.name.value}`" if isinstance(owner, cst.FunctionDef) else ""
+    return (f"`{head.value}` is bound in the enclosing function{where} (a parameter or a local), which "
+            f"shadows any `{head.value}` of the module: what it calls cannot be told")
 
 
 def _awaitable_style(facts: _ModuleFacts) -> tuple[str, str | None] | None:
@@ -435,41 +486,3 @@ class _Rewriter(cst.CSTTransformer):
             )
             changes["returns"] = updated_node.returns.with_changes(annotation=wrapped)
         return updated_node.with_changes(**changes)
-
-
-def _import_awaitable(module: cst.Module, source: str) -> cst.Module:
-    """Add `Awaitable` to the file's `from <source> import ...` (kept sorted if it was), else a new import."""
-    body = list(module.body)
-    for index, stmt in enumerate(body):
-        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
-            continue
-        node = stmt.body[0]
-        if (
-            isinstance(node, cst.ImportFrom)
-            and not node.relative
-            and node.module is not None
-            and _dotted(node.module) == source
-            and not isinstance(node.names, cst.ImportStar)
-        ):
-            body[index] = stmt.with_changes(body=[node.with_changes(names=_with_alias(list(node.names), "Awaitable"))])
-            return module.with_changes(body=body)
-    context = CodemodContext()
-    AddImportsVisitor.add_needed_import(context, source, "Awaitable")
-    return AddImportsVisitor(context).transform_module(module)
-
-
-def _with_alias(aliases: list[cst.ImportAlias], name: str) -> list[cst.ImportAlias]:
-    keys = [_code(a.name).lower() for a in aliases]
-    at = len(aliases)
-    if keys == sorted(keys):
-        at = next((i for i, k in enumerate(keys) if k > name.lower()), len(aliases))
-    sep = next(
-        (a.comma for a in aliases[:-1] if isinstance(a.comma, cst.Comma)),
-        cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
-    )
-    new = cst.ImportAlias(name=cst.Name(name), comma=sep)
-    if at == len(aliases):
-        last = aliases[-1]
-        aliases[-1] = last.with_changes(comma=sep)
-        new = new.with_changes(comma=last.comma)
-    return [*aliases[:at], new, *aliases[at:]]

@@ -1,9 +1,14 @@
-"""match-hoist: one await after a `match` / `if` chain instead of one await per arm."""
+"""match-hoist: one await after a `match` / `if` chain instead of one await per arm (opt-in).
+
+It rewrites only where the result reads better and behaves the same: the arms differ only in literals
+or plain names (so binding them first changes neither the order of evaluation nor which exception
+surfaces), the arms repeat at least one common argument (real duplication), and each bound value
+gets the name of the keyword or parameter it is passed as.
+"""
 
 from __future__ import annotations
 
 import ast
-import keyword
 from dataclasses import dataclass, field
 from typing import Sequence, Union
 
@@ -12,6 +17,7 @@ import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
 from . import register
+from ._shared import Positions, dotted_name, identifier_from, is_usable_name, names_in
 from .base import SAFE, RewriteContext, SourceInfo, Transform
 
 _EMPTY = cst.Module(body=[])
@@ -24,11 +30,16 @@ _EFFECTFUL = (
     m.Call() | m.Await() | m.Yield() | m.NamedExpr()
     | m.ListComp() | m.SetComp() | m.DictComp() | m.GeneratorExp()
 )
-_LITERAL = (
+_CONSTANT = (
     m.Integer() | m.Float() | m.Imaginary() | m.SimpleString() | m.ConcatenatedString()
     | m.Name("True") | m.Name("False") | m.Name("None")
+    | m.UnaryOperation(operator=m.Minus(), expression=m.Integer() | m.Float())
 )
 _FORM_TEXT = {"expr": "`await ...`", "assign": "`x = await ...`", "return": "`return await ...`"}
+SAFE_WHY = (
+    "the arms differ only in literals or names, bound where the call was: nothing is evaluated in another "
+    "order and the same exception surfaces first"
+)
 
 Compound = Union[cst.If, cst.Match]
 
@@ -51,14 +62,46 @@ def _short(expr: cst.CSTNode, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _dotted(expr: cst.BaseExpression) -> str | None:
-    """`a.b.c` for a name or an attribute chain, else None."""
-    if m.matches(expr, m.Name()):
-        return expr.value  # type: ignore[attr-defined]
+def _literal(expr: cst.BaseExpression, names: bool = False, imported: frozenset[str] = frozenset()) -> bool:
+    """A value whose evaluation runs no code and cannot raise: a constant, or a tuple, list or dict
+    (with constant keys) of them. With ``names``, reads count too: a plain name, or a constant reached
+    through an imported module or class (``const.CALL_TYPE_COIL``, ``Command.OFF``: the root ``imported``)."""
+    if m.matches(expr, _CONSTANT):
+        return True
+    if isinstance(expr, cst.Name):
+        return names
     if isinstance(expr, cst.Attribute):
-        base = _dotted(expr.value)
-        return f"{base}.{expr.attr.value}" if base else None
-    return None
+        root = dotted_name(expr)
+        return names and root is not None and root.split(".", 1)[0] in imported
+    if isinstance(expr, (cst.Tuple, cst.List)):
+        return all(isinstance(e, cst.Element) and _literal(e.value, names, imported) for e in expr.elements)
+    if isinstance(expr, cst.Dict):
+        return all(
+            isinstance(e, cst.DictElement) and m.matches(e.key, _CONSTANT) and _literal(e.value, names, imported)
+            for e in expr.elements
+        )
+    return False
+
+
+# names under which a string is a message for a person (it reads best beside the call that shows it)
+_MESSAGE_NAMES = {
+    "msg", "message", "text", "error", "err", "reason", "detail", "details", "description", "title",
+    "summary", "note", "warning", "caption", "label", "status_text",
+}
+
+
+def _message(expr: cst.BaseExpression, name: str | None) -> bool:
+    """A string literal that is a message: bound to a message-like name, or reading as a sentence
+    ("Device not found", "connection lost, retrying"; not "SELECT * FROM items" nor "sensors/temp")."""
+    if not isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+        return False
+    value = expr.evaluated_value
+    if not isinstance(value, str):
+        return False
+    if name is not None and name.lower() in _MESSAGE_NAMES:
+        return True
+    words = value.split()
+    return len(words) >= 2 and not words[0].isupper() and any(w.isalpha() and w.islower() for w in words[1:])
 
 
 @dataclass
@@ -84,8 +127,9 @@ class _Plan:
     stmt: Compound
     leaves: list[_Leaf]
     nested: list[Compound]
-    differing: list[int]  # argument indexes that differ between arms
+    differing: list[int]  # argument indexes that differ between arms, in evaluation order
     names: list[str] = field(default_factory=list)
+    comment: cst.TrailingWhitespace | None = None  # the arms' common trailing comment: goes with the await
 
 
 def _arms(stmt: Compound) -> tuple[list[cst.BaseSuite], bool]:
@@ -126,14 +170,20 @@ def _early_exit(node: cst.CSTNode, in_loop: bool = False) -> cst.CSTNode | None:
     return None
 
 
+def _trailing(leaf: _Leaf) -> cst.TrailingWhitespace | None:
+    line = leaf.line
+    return line.trailing_whitespace if isinstance(line, cst.SimpleStatementLine) else None
+
+
 class _Analyzer:
     """Decides, on the LibCST tree, which statements can be hoisted."""
 
-    def __init__(self, positions) -> None:
+    def __init__(self, positions: Positions, imported: frozenset[str] = frozenset()) -> None:
         self.positions = positions
+        self.imported = imported  # names the module binds by a top-level import
 
     def line(self, node: cst.CSTNode) -> int:
-        return self.positions[node].start.line
+        return self.positions.line(node)
 
     def collect(self, stmt: Compound) -> tuple[list[_Leaf], list[Compound]] | _Skip | None:
         """Every path's final await (None: not a candidate; _Skip: a candidate left alone)."""
@@ -202,7 +252,7 @@ class _Analyzer:
             return _Skip(stmt, f"the arms await different callables ({shown}): nothing to collapse")
         callee = callees[0]
         name = _short(callee)
-        if _dotted(callee) is None:
+        if dotted_name(callee) is None:
             return _Skip(stmt, f"the awaited callable `{name}` is not a name or an attribute chain: "
                          "evaluating it once instead of in each arm could change what runs")
         shapes = {tuple((a.star, a.keyword.value if a.keyword else None)
@@ -215,30 +265,40 @@ class _Analyzer:
             return _Skip(stmt, f"every arm awaits the same call `{_short(leaves[0].call)}`: nothing differs to bind")
         if any(first[i].star for i in differing):
             return _Skip(stmt, f"the arms differ in an unpacked `*`/`**` argument of `{name}`")
-        # Hoisting evaluates the differing arguments (in their arm) before the callee and the common
-        # arguments evaluated before them. That is only invisible when neither side can run code that
-        # the other observes. CPython evaluates positional arguments (and `*` unpacking) first, then
-        # keywords (and `**`), each group left to right.
+        if len(differing) == len(first):
+            return _Skip(stmt, f"the arms differ in every argument of `{name}`: hoisting would remove no duplication, "
+                         "only move the values away from their call")
+        # Binding a differing argument in its arm evaluates it before the callee and the common
+        # arguments that precede it (CPython evaluates the callee, then positional arguments and `*`
+        # unpacking, then keywords and `**`, each group left to right). That keeps the order only when
+        # the moved value runs no code and cannot raise (a literal), or is a plain name read and what it
+        # moves before runs no code (no call that could rebind it).
         rank = {j: r for r, j in enumerate(sorted(range(len(first)), key=lambda j: (
             first[j].keyword is not None or first[j].star == "**", j)))}
         differing.sort(key=rank.__getitem__)
         for i in differing:
-            before = [j for j in range(len(first)) if rank[j] < rank[i] and j not in differing]
-            for j in before:
-                if m.findall(first[j].value, _EFFECTFUL):
-                    return _Skip(stmt, f"the argument `{_short(first[j].value)}` runs code before the differing "
-                                 f"argument `{_short(first[i].value)}`; hoisting would swap their order")
+            passed = [j for j in range(len(first)) if rank[j] < rank[i] and j not in differing]
+            moved_before = [callee, *(first[j].value for j in passed)]
+            reads_only = not any(m.findall(e, _EFFECTFUL) for e in moved_before)
             for leaf in leaves:
                 value = leaf.call.args[i].value
-                if not m.findall(value, _EFFECTFUL):
+                if _literal(value, reads_only, self.imported):
                     continue
-                stable = m.matches(callee, m.Name()) and all(
-                    m.matches(first[j].value, _LITERAL) and not first[j].star for j in before
-                )
-                if not stable:
-                    return _Skip(stmt, f"the differing argument `{_short(value)}` (line {self.line(value)}) runs code "
-                                 f"that would now run before `{name}` and the arguments before it are evaluated")
-        return _Plan(stmt, leaves, nested, differing)
+                what = f"`{name}`" + (" and the arguments before it" if passed else "")
+                return _Skip(stmt, f"the differing argument `{_short(value)}` (line {self.line(value)}) would be evaluated "
+                             f"before {what}: the order of evaluation, and which exception surfaces first, could change")
+        # comments in the calls of all arms but the first would be lost (the first arm's call is kept)
+        for leaf in leaves[1:]:
+            for i in range(len(first)):
+                if i not in differing and m.findall(leaf.call.args[i], m.Comment()):
+                    return _Skip(stmt, f"a comment inside the call at line {self.line(leaf.call)} would be lost")
+            if m.findall(leaf.call.func, m.Comment()) or m.findall(leaf.call.whitespace_before_args, m.Comment()):
+                return _Skip(stmt, f"a comment inside the call at line {self.line(leaf.call)} would be lost")
+        plan = _Plan(stmt, leaves, nested, differing)
+        comments = {_code(t) if t is not None else "" for t in map(_trailing, leaves)}
+        if len(comments) == 1 and _trailing(leaves[0]) is not None and _trailing(leaves[0]).comment is not None:
+            plan.comment = _trailing(leaves[0])  # the same comment on every arm's call: it is about the call
+        return plan
 
 
 class _Candidates(cst.CSTVisitor):
@@ -273,22 +333,6 @@ class _Candidates(cst.CSTVisitor):
         if isinstance(result, _Plan):
             self.consumed.update(id(n) for n in result.nested)
         self.results.append((result, self.functions[-1] if self.functions else None))
-
-
-class _Names(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)  # `.attr` is not a variable
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)  # nor is `keyword=`
-        return False
 
 
 def _signatures(module: cst.Module) -> tuple[dict[str, list[list[str | None]]], dict[str, list[list[str | None]]]]:
@@ -335,13 +379,12 @@ def _param_name(callee: cst.BaseExpression, index: int, sigs) -> str | None:
 class _Rewriter(cst.CSTTransformer):
     def __init__(self, plans: list[_Plan]) -> None:
         self.hoist: dict[int, cst.SimpleStatementLine] = {}
-        self.bind: dict[int, list[cst.Assign]] = {}
+        self.bind: dict[int, tuple[list[cst.Assign], bool]] = {}  # leaf -> its bindings, keep its comment?
         for plan in plans:
             self.hoist[id(plan.stmt)] = self._hoisted(plan)
             for leaf in plan.leaves:
-                self.bind[id(leaf.small)] = [
-                    _assign(name, leaf.call.args[i].value) for i, name in zip(plan.differing, plan.names)
-                ]
+                assigns = [_assign(name, leaf.call.args[i].value) for i, name in zip(plan.differing, plan.names)]
+                self.bind[id(leaf.small)] = (assigns, plan.comment is None)
 
     @staticmethod
     def _hoisted(plan: _Plan) -> cst.SimpleStatementLine:
@@ -352,30 +395,37 @@ class _Rewriter(cst.CSTTransformer):
         call = leaf.call.with_changes(args=args)
         value = leaf.small.value.with_changes(expression=call)  # type: ignore[attr-defined]
         small = leaf.small.with_changes(value=value, semicolon=cst.MaybeSentinel.DEFAULT)
+        if plan.comment is not None:
+            return cst.SimpleStatementLine(body=[small], trailing_whitespace=plan.comment)
         return cst.SimpleStatementLine(body=[small])
 
-    def _replace(self, body: Sequence[cst.BaseSmallStatement], original: Sequence[cst.BaseSmallStatement]):
+    def _replace(self, original: Sequence[cst.BaseSmallStatement]):
         if not original or id(original[-1]) not in self.bind:
             return None
-        assigns = self.bind[id(original[-1])]
-        return assigns, list(body[:-1])
+        return self.bind[id(original[-1])]
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
-        found = self._replace(updated_node.body, original_node.body)
+        found = self._replace(original_node.body)
         if found is None:
             return updated_node
-        assigns, head = found
+        assigns, keep_comment = found
+        head = list(updated_node.body[:-1])
+        trailing = updated_node.trailing_whitespace if keep_comment else cst.TrailingWhitespace()
         if head:  # `log(); await f(x)` -> `log(); x = ...`
-            return updated_node.with_changes(body=[*head, *assigns])
-        first = updated_node.with_changes(body=[assigns[0]])
-        return cst.FlattenSentinel([first, *(cst.SimpleStatementLine(body=[a]) for a in assigns[1:])])
+            return updated_node.with_changes(body=[*head, *assigns], trailing_whitespace=trailing)
+        # the line's leading comments stay on the first binding, its trailing comment on the last
+        lines = [cst.SimpleStatementLine(body=[a]) for a in assigns]
+        lines[0] = lines[0].with_changes(leading_lines=updated_node.leading_lines)
+        lines[-1] = lines[-1].with_changes(trailing_whitespace=trailing)
+        return cst.FlattenSentinel(lines)
 
     def leave_SimpleStatementSuite(self, original_node, updated_node):
-        found = self._replace(updated_node.body, original_node.body)
+        found = self._replace(original_node.body)
         if found is None:
             return updated_node
-        assigns, head = found
-        return updated_node.with_changes(body=[*head, *assigns])
+        assigns, keep_comment = found
+        changes = {} if keep_comment else {"trailing_whitespace": cst.TrailingWhitespace()}
+        return updated_node.with_changes(body=[*updated_node.body[:-1], *assigns], **changes)
 
     def _leave_compound(self, original_node, updated_node):
         hoisted = self.hoist.get(id(original_node))
@@ -390,7 +440,7 @@ class _Rewriter(cst.CSTTransformer):
 def _assign(name: str, value: cst.BaseExpression) -> cst.Assign:
     try:
         compile(f"{name} = {_code(value)}", "<binding>", "exec", dont_inherit=True)
-    except SyntaxError:  # a value that only parsed inside the call's brackets (a bare generator, a line break)
+    except SyntaxError:  # a value that only parsed inside the call's brackets (a line break)
         value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
     return cst.Assign(targets=[cst.AssignTarget(target=cst.Name(name))], value=value)
 
@@ -406,16 +456,23 @@ class MatchHoist(Transform):
     instead, and the statement is followed by a single await. Chains nested as the last statement of an
     arm are collapsed together with the outer statement.
 
-    The new variable is named after the keyword (`timeout=`), or after the callee's parameter when the
-    callee is a function or method defined in the same file, else `arg`; a name already used in the
-    function, or visible from it (globals, builtins), is never reused.
+    Opt-in: not part of `--transform all` (in Python the hoist saves nothing at run time; it is a
+    readability rewrite). Select it by name. It rewrites only where the result reads better:
+
+    - the arms repeat at least one common argument (hoisting removes real duplication);
+    - the new variable is named after the keyword it is passed as (`timeout=`), or after the callee's
+      parameter when the callee is a function or method defined in the same file (or a few stdlib
+      coroutine functions); a name already used in the function, or visible from it, is never reused,
+      and nothing is invented (no `arg2`, no `send_verb`): without a meaningful free name, it is left
+      alone;
+    - the differing values are literals or plain names: a call (an un-awaited coroutine held in a
+      variable), an attribute or a subscript is left in its call;
+    - a differing message (a string with words) stays beside its call.
 
     ## Why is this bad?
-    Every `await` is a suspension point that the compiler turns into its own state of the coroutine
-    (and every awaited call is a separate place to read, breakpoint and keep in sync). When the arms
-    only differ in what they pass, the repeated await hides that the statement is a dispatch that
-    picks arguments, and an edit to one arm's call (a new keyword, a changed timeout) silently misses
-    the others.
+    When the arms only differ in what they pass, the repeated await hides that the statement is a
+    dispatch that picks arguments, and an edit to one arm's call (a new keyword, a changed timeout)
+    silently misses the others.
 
     ## Example
     ```python
@@ -426,7 +483,7 @@ class MatchHoist(Transform):
             await client.send("NOOP", timeout=1)
     ```
 
-    Use instead:
+    Use instead (when `Client.send(self, verb, timeout)` is defined in the file):
     ```python
     match cmd:
         case "list":
@@ -437,19 +494,19 @@ class MatchHoist(Transform):
     ```
 
     ## Fix safety
-    Left alone, with a reason: a `match` whose last case is not irrefutable (`case _:`, a bare capture,
-    no guard) and an `if` chain without `else`; an arm that can leave early (`return`, `raise`, `break`,
-    `continue`) before its await; arms that await different callables, end in different forms, assign to
-    different targets or pass different argument lists; a callee that is not a name or attribute chain;
-    arms that differ in a `*`/`**` argument.
+    Safe: the order of evaluation is kept. Binding a differing argument in its arm evaluates it before
+    the callee lookup and the common arguments that precede it; the fix is made only when that cannot
+    be observed: every moved value is a literal (it runs no code and cannot raise), or a plain name read
+    moved before a callee and arguments that call no code. Anything else is left alone, with a reason.
+    Comments stay: a trailing comment stays with the last binding of its arm, or goes with the hoisted
+    await when every arm carries the same one; a comment inside an arm's call that would be lost keeps
+    the statement as it is.
 
-    The differing arguments are now evaluated (in their arm) before the callee and the common arguments
-    that precede them. Looking up a name or attribute chain and evaluating literals is taken to have no
-    side effects (as everywhere in this tool); when a differing argument calls code (a call, an await,
-    a walrus, a comprehension), the fix is only made if the callee is a bare name and the arguments before
-    it are literals, and otherwise left alone; a common argument that calls code and is evaluated before a
-    differing one is left alone too. One case remains: a function called in a differing argument that
-    rebinds the callee's global name with `global` would see the new order.
+    Also left alone, with a reason: a `match` whose last case is not irrefutable (`case _:`, a bare
+    capture, no guard) and an `if` chain without `else`; an arm that can leave early (`return`, `raise`,
+    `break`, `continue`) before its await; arms that await different callables, end in different forms,
+    assign to different targets or pass different argument lists; a callee that is not a name or
+    attribute chain; arms that differ in a `*`/`**` argument.
 
     A type checker infers the new variable's type from its first assignment: arms that bind values of
     different types (`"a"` in one, `None` in another) may need an annotation added by hand.
@@ -457,6 +514,8 @@ class MatchHoist(Transform):
 
     name = "match-hoist"
     fix_safety = SAFE
+    rules = ("CM302",)
+    in_all = False
     summary = "Bind the differing arguments in each arm of a match/if chain and await the common callable once."
     prefilter = (b"await",)
 
@@ -481,8 +540,8 @@ class MatchHoist(Transform):
 
     def rewrite(self, module: cst.Module, file_plan, ctx: RewriteContext) -> cst.Module:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        positions = wrapper.resolve(PositionProvider)
-        finder = _Candidates(_Analyzer(positions))
+        positions = Positions(module, wrapper.resolve(PositionProvider))
+        finder = _Candidates(_Analyzer(positions, _imported_names(module)))
         module.visit(finder)
         if not finder.results:
             return module
@@ -493,31 +552,52 @@ class MatchHoist(Transform):
         # names this run binds, by function: reused only for the same argument of the same callee
         roles_by_function: dict[int, dict[str, tuple[str, str]]] = {}
         for result, function in finder.results:
-            pos = positions[result.stmt if isinstance(result, _Plan) else result.node].start
+            line, col = positions.start(result.stmt if isinstance(result, _Plan) else result.node)
             if isinstance(result, _Skip):
-                ctx.skip(pos.line, pos.column + 1, result.reason)
+                ctx.skip(line, col, result.reason)
                 continue
             if scopes is None:
                 scopes = wrapper.resolve(ScopeProvider)
                 sigs = _signatures(module)
-            scope = scopes.get(result.stmt)
             key = id(function)
             if key not in taken_by_function:
-                collector = _Names()
-                (function or module).visit(collector)
-                taken_by_function[key] = collector.names
+                taken_by_function[key] = names_in(function or module, variables=True)
             roles = roles_by_function.setdefault(key, {})
-            result.names = _choose_names(result, scope, taken_by_function[key], roles, sigs)
-            plans.append(result)
+            chosen = _choose_names(result, scopes.get(result.stmt), taken_by_function[key], roles, sigs)
+            if isinstance(chosen, str):
+                ctx.skip(line, col, chosen)
+                continue
             callee = _short(result.leaves[0].call.func)
             keyword_ = "match" if isinstance(result.stmt, cst.Match) else "if"
-            bound = ", ".join(f"`{n}`" for n in result.names)
-            ctx.change(pos.line, pos.column + 1,
-                       f"await `{callee}` once after the `{keyword_}` statement; each of its "
+            bound = ", ".join(f"`{n}`" for n in chosen)
+            message = (f"await `{callee}` once after the `{keyword_}` statement; each of its "
                        f"{len(result.leaves)} arms binds {bound}")
+            if not ctx.fix(line, col, message, safety=SAFE, why=SAFE_WHY, unit=f"match-hoist:{line}:{col}",
+                           end=positions.end(result.stmt)):
+                continue
+            result.names = chosen
+            for name, role in zip(chosen, _roles(result)):
+                roles[name] = role
+            plans.append(result)
         if not plans:
             return module
         return module.visit(_Rewriter(plans))
+
+
+def _imported_names(module: cst.Module) -> frozenset[str]:
+    """Names bound by the module's top-level imports (not rebound by anything else at top level)."""
+    out: set[str] = set()
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for node in stmt.body:
+            if isinstance(node, cst.Import):
+                for alias in node.names:
+                    out.add(alias.asname.name.value if alias.asname else (dotted_name(alias.name) or "").split(".")[0])  # type: ignore[union-attr]
+            elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+                for alias in node.names:
+                    out.add(alias.asname.name.value if alias.asname else dotted_name(alias.name) or "")  # type: ignore[union-attr]
+    return frozenset(out - {""})
 
 
 def _ast_tail(stmt: ast.stmt) -> bool:
@@ -528,38 +608,39 @@ def _ast_tail(stmt: ast.stmt) -> bool:
     return False
 
 
-def _choose_names(plan: _Plan, scope, taken: set[str], roles: dict[str, tuple[str, str]], sigs) -> list[str]:
+def _roles(plan: _Plan) -> list[tuple[str, str]]:
+    """What each bound name stands for: (callee, keyword or position)."""
+    callee_key = _key(plan.leaves[0].call.func)
+    args = plan.leaves[0].call.args
+    return [(callee_key, args[i].keyword.value if args[i].keyword else str(i)) for i in plan.differing]
+
+
+def _choose_names(plan: _Plan, scope, taken: set[str], roles: dict[str, tuple[str, str]], sigs) -> list[str] | str:
+    """A name per differing argument, from its keyword or the callee's parameter; or why there is none."""
     callee = plan.leaves[0].call.func
     args = plan.leaves[0].call.args
-    last = _dotted(callee).rsplit(".", 1)[-1]  # type: ignore[union-attr]
-    callee_key = _key(callee)
-
-    def param(i: int) -> str | None:
-        return _param_name(callee, i, sigs) or _STDLIB_PARAMS.get(_dotted(callee) or "", {}).get(i)  # type: ignore[call-overload]
-
-    unresolved = [i for i in plan.differing if not args[i].keyword and not param(i)]
     chosen: list[str] = []
-
-    def free(name: str, role: tuple[str, str]) -> bool:
-        if not name.isidentifier() or keyword.iskeyword(name) or name in chosen:
-            return False
-        if name in roles:  # bound by another statement of this function in this run
-            return roles[name] == role
-        return name not in taken and (scope is None or name not in scope)
-
-    for i in plan.differing:
+    for i, role in zip(plan.differing, _roles(plan)):
         arg = args[i]
-        if arg.keyword:
-            base = arg.keyword.value
-            role = (callee_key, base)
-        else:
-            base = param(i) or ("arg" if len(unresolved) == 1 else f"arg{i + 1}")
-            role = (callee_key, str(i))
-        options = [base, f"{last}_{base}"] if last != base else [base]
-        options += [f"{base}_{n}" for n in range(2, 100)]
-        name = next(o for o in options if free(o, role))
+        base = arg.keyword.value if arg.keyword else (
+            _param_name(callee, i, sigs) or _STDLIB_PARAMS.get(dotted_name(callee) or "", {}).get(i)
+        )
+        if base is None and any(_message(leaf.call.args[i].value, None) for leaf in plan.leaves):
+            return f"the arms pass different messages to `{_short(callee)}`: a message reads best beside its call"
+        if base is None:
+            return (f"no meaningful name for argument {i + 1} of `{_short(callee)}`: its parameters are not "
+                    "defined in this file, and an invented name would read worse than the repeated call")
+        name = base if is_usable_name(base) else identifier_from(base)
+        if not name or name in chosen:
+            return f"the parameter name `{base}` cannot name a variable here"
+        if any(_message(leaf.call.args[i].value, base) for leaf in plan.leaves):
+            return f"the arms pass different messages to `{_short(callee)}`: a message reads best beside its call"
+        if name in roles:  # bound by another statement of this function in this run
+            if roles[name] != role:
+                return f"the name `{name}` is already bound by another hoist in this function"
+        elif name in taken or (scope is not None and name in scope):
+            return f"the name `{name}` is already used in this function: another name would be invented"
         chosen.append(name)
-        roles[name] = role
     return chosen
 
 

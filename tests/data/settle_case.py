@@ -9,6 +9,6 @@ async def handle(item, key, count, listener):
     with mutex:
         items[item] = key
         if items.get(count):
-            await listener.on_stored(item, key)
+            await listener.on_stored(key, value=item)
         else:
-            await listener.on_stored(count, key)
+            await listener.on_stored(key, value=count)

@@ -5,11 +5,11 @@ from here and never keeps a private variant. Add a helper here when a second tra
 """
 
 from .docstrings import docstring_of, is_docstring
-from .imports import add_import, import_style, module_alias
+from .imports import add_import, dotted_name, import_style, module_alias
 from .names import fresh_name, identifier_from, is_usable_name, names_in
 from .positions import Positions
 
 __all__ = [
-    "Positions", "add_import", "docstring_of", "fresh_name", "identifier_from", "import_style", "is_docstring",
-    "is_usable_name", "module_alias", "names_in",
+    "Positions", "add_import", "docstring_of", "dotted_name", "fresh_name", "identifier_from", "import_style",
+    "is_docstring", "is_usable_name", "module_alias", "names_in",
 ]

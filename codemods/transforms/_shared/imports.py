@@ -10,13 +10,17 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
 
-def _dotted(expr: cst.BaseExpression | None) -> str | None:
+def dotted_name(expr: cst.BaseExpression | None) -> str | None:
+    """``a.b.c`` for a LibCST name or attribute chain, else None."""
     if isinstance(expr, cst.Name):
         return expr.value
     if isinstance(expr, cst.Attribute):
-        head = _dotted(expr.value)
+        head = dotted_name(expr.value)
         return f"{head}.{expr.attr.value}" if head else None
     return None
+
+
+_dotted = dotted_name
 
 
 def import_style(module: cst.Module, source: str) -> str | None:
@@ -165,4 +169,4 @@ def _with_alias(aliases: list[cst.ImportAlias], name: str) -> list[cst.ImportAli
     return [*aliases[:at], new, *aliases[at:]]
 
 
-__all__ = ["add_import", "import_style", "module_alias"]
+__all__ = ["add_import", "dotted_name", "import_style", "module_alias"]

@@ -80,20 +80,36 @@ def fresh_name(*candidates: str | None, taken: set[str], default: str = "value")
 
 
 class _CstNames(cst.CSTVisitor):
-    def __init__(self) -> None:
+    def __init__(self, variables: bool) -> None:
         self.names: set[str] = set()
+        self.variables = variables
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.add(node.value)
 
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if not self.variables:
+            return True
+        node.value.visit(self)  # `.attr` is not a variable
+        return False
 
-def names_in(node: cst.CSTNode | ast.AST | Iterable[ast.AST]) -> set[str]:
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        if not self.variables:
+            return True
+        node.value.visit(self)  # nor is `keyword=`
+        return False
+
+
+def names_in(node: cst.CSTNode | ast.AST | Iterable[ast.AST], *, variables: bool = False) -> set[str]:
     """Every identifier a LibCST or ``ast`` tree mentions as a name (bound or read, any scope).
 
     Over-inclusive on purpose: a fresh name that avoids all of them cannot shadow or be shadowed.
+    ``variables=True`` (LibCST trees) leaves out attribute names (``obj.attr``) and keyword-argument
+    names (``f(key=...)``), which no variable can collide with: a transform that names a variable after
+    a keyword it passes (``timeout = 1; f(timeout=timeout)``) needs that.
     """
     if isinstance(node, cst.CSTNode):
-        visitor = _CstNames()
+        visitor = _CstNames(variables)
         node.visit(visitor)
         return visitor.names
     nodes = [node] if isinstance(node, ast.AST) else list(node)

@@ -64,8 +64,10 @@ class AwaitFree(Transform):
     - how it is used: other than by `await f(...)` (passed or stored as a value, `create_task(f())`,
       `gather(f())`, `asyncio.run(f())`), named by a string (`getattr(obj, "f")`), reachable by a
       computed name (`getattr(self, "on_" + event)` reaches every `on_` method of the class;
-      `getattr(commands, f"cmd_{name}")` every `cmd_` function of the module), or through a receiver
-      of unknown class (`await conn.close()`, a module object: `await plugin.setup(app)`);
+      `getattr(commands, f"cmd_{name}")` every `cmd_` function of the module; on a receiver of
+      unknown class, every name whose computed part a string of the repository spells; a computed
+      getattr whose value is only used as a receiver or tested reaches nothing itself), or through a
+      receiver of unknown class (`await conn.close()`, a module object: `await plugin.setup(app)`);
     - nothing in the repository references it (a framework or an outside caller may await it; see
       `include-unreferenced`), or it is listed in a module's `__all__` (public API; see
       `include-public`).
@@ -104,8 +106,10 @@ class AwaitFree(Transform):
     or declines them together. Exceptions raised by the body now propagate at the call rather than at
     the `await`; at an `await f()` call site both happen in the same expression. Parameter
     annotations are trusted: a caller that passes an object of another class (a mock, a duck-typed
-    stand-in) to a parameter annotated `Account` is not seen. Files that do not parse are not seen
-    either: fix them first. Options (`[tool.codemod.await-free]`): `include-public = true` also
+    stand-in) to a parameter annotated `Account` is not seen. A name computed on a receiver of unknown
+    class from outside data only (a configuration file, the network) with no literal prefix is not
+    seen either, nor is `StopIteration` raised by a plain function the body calls. Files that do not
+    parse are not seen: fix them first. Options (`[tool.codemod.await-free]`): `include-public = true` also
     converts names listed in `__all__`; `include-unreferenced = true` also converts functions nothing
     references.
     """

@@ -72,6 +72,11 @@ class Exemptions:
             if d.cls is not None:
                 methods_of.setdefault(cid.rsplit(".", 1)[0], []).append(cid)
         every = sorted(self.candidates)
+        self.functions_of: dict[str, list[str]] = {}  # module path -> its candidate module-level functions
+        for cid, (path, d) in self.candidates.items():
+            if "." not in d.qual:
+                self.functions_of.setdefault(path, []).append(cid)
+        self.methods_of = methods_of
         every_method = sorted(c for cs in methods_of.values() for c in cs)
 
         def in_mro(classes: list[str]) -> list[str]:
@@ -82,14 +87,20 @@ class Exemptions:
                         seen.append(node[1])
             return seen
 
+        unknown: dict[str, tuple[str, str]] = {}  # literal prefix -> the first such getattr (text, where)
         for path in sorted(res.facts):
             f = res.facts[path]
             for prefix, kind, value, line, _col, text in f.dynamic_getattrs:
                 reach = self.getattr_reach(f, kind, value, in_mro)
-                targets = every if reach is None else reach
-                for cid in targets:
-                    if self.candidates[cid][1].name.startswith(prefix):
-                        out.setdefault(cid, reasons.computed_name(text, f"{path}:{line}"))
+                where = f"{path}:{line}"
+                if reach is None:
+                    unknown.setdefault(prefix, (text, where))
+                    continue
+                # a known receiver: every candidate of its class (or module) the literal prefix may
+                # start (``getattr(self, "on_" + event)``, ``getattr(commands, f"cmd_{name}")``)
+                for cid in reach:
+                    if cid not in out and self.candidates[cid][1].name.startswith(prefix):
+                        out[cid] = reasons.computed_name(text, where)
             for bases, members, line, _col in f.dynamic_classes:
                 where = f"{path}:{line}"
                 for ref in bases if bases is not None else (None,):
@@ -104,6 +115,21 @@ class Exemptions:
                     for cid in found:
                         if members is None or self.candidates[cid][1].name in members:
                             out.setdefault(cid, why)
+        if unknown:
+            # any receiver: the computed part of the name is a string from somewhere; a candidate whose
+            # rest no string of the repository spells can only be named by outside data (Fix safety)
+            spelled: dict[str, str] = {}
+            for p in sorted(res.facts):
+                for w in res.facts[p].words:
+                    spelled.setdefault(w, p)
+            for prefix, (text, where) in sorted(unknown.items()):
+                for cid in every:
+                    cand = self.candidates[cid][1].name
+                    if cid in out or not cand.startswith(prefix):
+                        continue
+                    spot = spelled.get(cand[len(prefix):])
+                    if spot is not None:
+                        out[cid] = reasons.computed_spelled(text, where, cand[len(prefix):], spot)
         return out
 
     def getattr_reach(self, f, kind: str, value, in_mro) -> list[str] | None:
@@ -119,15 +145,13 @@ class Exemptions:
             if node[0] != "repo":
                 return None
             starts = [node[1]] if kind in ("KX", "KG") else [node[1], *res.subclasses(node[1])]
-            classes = set(in_mro(starts))
-            return [cid for cid, (_p, d) in self.candidates.items() if d.cls is not None and cid.rsplit(".", 1)[0] in classes]
+            return [m for c in in_mro(starts) for m in self.methods_of.get(c, ())]
         if kind == "D":
             found = res.resolve_dotted(value)
             if found[0] == "module":
-                return [cid for cid, (p, d) in self.candidates.items() if p == found[1] and "." not in d.qual]
+                return list(self.functions_of.get(found[1], ()))
             if found[0] == "class":
-                classes = set(in_mro([found[1]]))
-                return [cid for cid, (_p, d) in self.candidates.items() if d.cls is not None and cid.rsplit(".", 1)[0] in classes]
+                return [m for c in in_mro([found[1]]) for m in self.methods_of.get(c, ())]
             return None if found is UNRESOLVED else []
         return None
 
@@ -204,8 +228,7 @@ class Exemptions:
                 if not (node[0] == "ext" and node[1] in SAFE_METACLASSES):
                     return reasons.metaclass(c, owner.metaclass, owner)
             if "__init_subclass__" in owner.members and (owner_id != ccid or subclasses):
-                d = res.defs.get(f"{owner_id}.__init_subclass__")
-                return reasons.init_subclass(c, owner, f"{owner_path}:{d[1].line if d else owner.line}")
+                return reasons.init_subclass(c, owner, f"{owner_path}:{owner.line}")
         return None
 
     def member_at(self, cid: str, name: str) -> str:

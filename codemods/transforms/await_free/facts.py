@@ -78,7 +78,7 @@ class FileFacts:
     all_dynamic: bool = False
     refs: list[Ref] = field(default_factory=list)
     strings: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # name -> (line, col, literal)
-    # escapes the plan must see whatever the names involved (see resolve.Escapes):
+    # escapes the plan must see whatever the names involved (see exemptions.Exemptions.dynamic_escapes):
     # ``getattr(x, "on_" + event)``: (literal prefix, receiver kind, receiver value, line, col, text)
     dynamic_getattrs: list[tuple] = field(default_factory=list)
     # ``type(name, (Base,), ns)``: (class refs of the bases or None when not a literal tuple,
@@ -87,5 +87,7 @@ class FileFacts:
     # ``mod.name = ...`` / ``setattr(mod, "name", ...)`` / ``patch("mod.name")``: a global of another
     # module rebound from here: (dotted module, name, line, col)
     module_stores: list[tuple[str, str, int, int]] = field(default_factory=list)
+    # identifiers spelled as string literals anywhere in the file: what a computed name may spell
+    words: tuple[str, ...] = ()
     # lines carrying ``# codemod: ignore`` for this transform (its defs and awaits there stay)
     suppressed: tuple[int, ...] = ()

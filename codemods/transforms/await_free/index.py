@@ -18,6 +18,7 @@ from .facts import AsyncDef, ClassInfo, FileFacts
 from .scopes import Frame, Scopes, dotted_text, global_stores, short_text, strip_optional
 
 COMPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 STRING_REF = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 PLAIN_DECORATORS = {"staticmethod", "classmethod"}
 # a call whose result is discarded or used as a plain value (``x.m()`` as a statement, ``x.m() + 1``,
@@ -41,11 +42,13 @@ class Indexer(Scopes):
         super().__init__(src)
         self.codes = codes
         self.all_nodes: set[int] = set()
+        self.words: set[str] = set()  # identifiers spelled as string literals (a computed name may be one)
         self.instance_attrs: dict[str, set[str]] = {}  # class entity id -> attributes stored through self
 
     def run(self, tree: ast.Module) -> FileFacts | None:
         frame = Frame("module", "", None)
         self.module_frame = frame
+        self.tree = tree
         self.collect(frame, tree.body)
         if "global" in self.src.text:
             for name, line in global_stores(tree).items():
@@ -56,6 +59,7 @@ class Indexer(Scopes):
             self.visit(node, frame, None)
         facts = self.facts
         facts.bindings = {name: self.export_binding(binds, frame) for name, binds in frame.bindings.items()}
+        facts.words = tuple(sorted(self.words))
         self.drop_plain_self_refs()
         if not (
             facts.defs or facts.refs or facts.classes or facts.strings or facts.bindings or facts.stars
@@ -238,7 +242,7 @@ class Indexer(Scopes):
             self.visit_receiver(node.value, frame, node)
             return
         if t is ast.Call:
-            self.visit_call_escapes(node, frame)
+            self.visit_call_escapes(node, frame, parent)
             func = node.func
             if isinstance(func, ast.Name):
                 self.ref_name(func, frame, self.describe_call(node, parent))
@@ -265,8 +269,11 @@ class Indexer(Scopes):
             self.visit_comp(node, frame)
             return
         if t is ast.Constant:
-            if type(node.value) is str and isinstance(parent, (ast.Call, ast.keyword)):
-                self.visit_string(node)  # getattr(obj, "name"), patch("pkg.mod.name"), methodcaller("name")
+            if type(node.value) is str:
+                if isinstance(parent, (ast.Call, ast.keyword)):
+                    self.visit_string(node)  # getattr(obj, "name"), patch("pkg.mod.name"), methodcaller("name")
+                if len(node.value) <= 64 and IDENTIFIER.match(node.value):
+                    self.words.add(node.value)
             return
         if t is ast.Raise and node.exc is not None:
             exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
@@ -289,7 +296,7 @@ class Indexer(Scopes):
         if f is not None and f.fn is not None and f.fn["stop"] is None:
             f.fn["stop"] = where
 
-    def visit_call_escapes(self, node: ast.Call, frame: Frame) -> None:
+    def visit_call_escapes(self, node: ast.Call, frame: Frame, parent: ast.AST | None) -> None:
         """Calls that reach or replace functions the plan cannot otherwise see."""
         func, args = node.func, node.args
         if isinstance(func, ast.Name):
@@ -301,7 +308,8 @@ class Indexer(Scopes):
             return
         if name == "getattr" and builtin and len(args) >= 2:
             if not (isinstance(args[1], ast.Constant) and isinstance(args[1].value, str)):
-                self.dynamic_member(node, args[0], literal_prefix(args[1]), frame)
+                if self.value_escapes(node, frame, parent):
+                    self.dynamic_member(node, args[0], literal_prefix(args[1]), frame)
         elif name == "getmembers" and dotted_text(func) in ("inspect.getmembers", "getmembers") and args:
             self.dynamic_member(node, args[0], "", frame)
         elif (name == "type" and builtin and len(args) == 3) or (
@@ -328,6 +336,28 @@ class Indexer(Scopes):
             if "." in target and STRING_REF.match(target):
                 module, _, attr = target.rpartition(".")
                 self.facts.module_stores.append((module, attr, node.lineno, node.col_offset + 1))
+
+    def value_escapes(self, node: ast.AST, frame: Frame, parent: ast.AST | None) -> bool:
+        """Whether the value of ``node`` (a computed getattr) may be called: it is called, awaited,
+        passed, returned or stored, or bound to a name some use of which is one of those. Used only as
+        a receiver (``component = getattr(hass.components, domain); component.is_on(...)``: a use of
+        ``is_on`` by name, seen as such), tested or compared, it cannot call what it reaches."""
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+            fn = self.fn_frame(frame)
+            scope = fn.node if fn is not None and fn.node is not None else self.tree
+            name = parent.targets[0].id
+            return any(self.use_escapes(use, up) for use, up in _loads(scope, name))
+        return self.use_escapes(node, parent)
+
+    @staticmethod
+    def use_escapes(node: ast.AST, parent: ast.AST | None) -> bool:
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            return False
+        if isinstance(parent, (ast.Compare, ast.If, ast.While, ast.IfExp, ast.BoolOp, ast.UnaryOp, ast.Assert)):
+            return False
+        if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in _TESTS:
+            return False
+        return True
 
     def dynamic_member(self, node: ast.Call, recv: ast.AST, prefix: str, frame: Frame) -> None:
         kind, value = self.receiver(recv, frame)  # "D": a module, or a class reached through one
@@ -397,6 +427,7 @@ class Indexer(Scopes):
                 self.visit(node.returns, frame, node)
         qual = self.child_qual(frame, node.name) if not is_lambda else f"{frame.qual}.<lambda>" if frame.qual else "<lambda>"
         inner = Frame("function", qual, frame)
+        inner.node = node
         params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
         if args.vararg:
             params.append(args.vararg.arg)
@@ -522,3 +553,17 @@ def literal_prefix(node: ast.AST) -> str:
     ):
         return node.func.value.value.split("{", 1)[0]
     return ""
+
+
+_TESTS = {"hasattr", "isinstance", "callable", "bool"}
+
+
+def _loads(scope: ast.AST, name: str):
+    """(Name node, its parent) for every load of ``name`` in ``scope`` (nested scopes included: they
+    may read it too)."""
+    stack: list[tuple[ast.AST, ast.AST | None]] = [(scope, None)]
+    while stack:
+        node, parent = stack.pop()
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+            yield node, parent
+        stack.extend((child, node) for child in ast.iter_child_nodes(node))

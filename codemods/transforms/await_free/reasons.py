@@ -103,8 +103,8 @@ def metaclass(c: ClassInfo, meta: str, owner: ClassInfo) -> str:
 
 def init_subclass(c: ClassInfo, owner: ClassInfo, where: str) -> str:
     return (
-        f"{owner.name}.__init_subclass__ ({where}) runs when {c.name} or a subclass is created, "
-        "and may wrap or inspect its methods"
+        f"{owner.name} ({where}) defines __init_subclass__, which runs when {c.name} or a subclass is "
+        "created and may wrap or inspect its methods"
     )
 
 
@@ -131,6 +131,10 @@ def string_ref(literal: str, where: str) -> str:
 
 def computed_name(text: str, where: str) -> str:
     return f"{text} at {where} may reach it: a computed attribute name cannot be followed"
+
+
+def computed_spelled(text: str, where: str, word: str, spot: str) -> str:
+    return f"{text} at {where} may reach it: its receiver could be any object, and {spot} spells {word!r}"
 
 
 def suppressed_call(where: str) -> str:

@@ -120,7 +120,7 @@ def global_stores(tree: ast.Module) -> dict[str, int]:
 
 class Frame:
     __slots__ = (
-        "kind", "qual", "parent", "bindings", "globals", "fn", "cls_qual", "self_name", "genexp",
+        "kind", "qual", "parent", "bindings", "globals", "fn", "cls_qual", "self_name", "genexp", "node",
     )
 
     def __init__(self, kind: str, qual: str, parent: "Frame | None") -> None:
@@ -133,6 +133,7 @@ class Frame:
         self.cls_qual: str | None = None  # methods: the class
         self.self_name: str | None = None  # methods: first parameter (self / cls), when never rebound
         self.genexp = False
+        self.node: ast.AST | None = None  # function frames: the function
 
 
 class Scopes:

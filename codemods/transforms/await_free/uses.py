@@ -55,10 +55,8 @@ def collect(res: Resolver, candidates: dict[str, tuple[str, AsyncDef]]) -> Uses:
                 if name not in cand_names:
                     continue
             targets, why, methods_only = res.reference(f, ref)
-            if why is not None and methods_only and ref[5] is not None and (
-                ref[5] == PLAIN_CALL or ref[5] in ("assigned to", "deleted")
-            ):
-                continue  # cannot be a use of a coroutine method (see index.PLAIN_CALL)
+            if why is not None and (ref[5] == PLAIN_CALL or (methods_only and ref[5] in ("assigned to", "deleted"))):
+                continue  # cannot be a use of a coroutine function or method (see index.PLAIN_CALL)
             if why is not None and targets:
                 for t in targets:
                     uses.blocked_ids[t].append((path, ref, why))

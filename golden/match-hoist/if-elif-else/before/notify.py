@@ -3,14 +3,19 @@ import logging
 log = logging.getLogger(__name__)
 
 
-async def notify(session, user, level):
+class Session:
+    async def post(self, path, *, json=None, timeout=None):
+        ...
+
+
+async def notify(session: Session, user, level):
     if level == "critical":
         log.warning("paging %s", user)
-        await session.post(f"/page/{user}", json={"level": 2})
+        await session.post("/page", json={"user": user, "level": 2}, timeout=5)
     elif level == "warning":
-        await session.post(f"/mail/{user}", json={"level": 1})
+        await session.post("/mail", json={"user": user, "level": 1}, timeout=5)
     else:
-        await session.post(f"/digest/{user}", json={"level": 0})
+        await session.post("/digest", json={"user": user, "level": 0}, timeout=5)
 
 
 async def flush(queue, urgent):

@@ -19,10 +19,10 @@ class Connection:
 async def handle(conn: Connection, message) -> None:
     match message:
         case Ping(seq=seq):
-            await conn.reply("pong", {"seq": seq})
+            await conn.reply("pong", {"seq": seq}, urgent=False)
         case Join(room=room) if room:
-            await conn.reply("joined", {"room": room})
+            await conn.reply("joined", {"room": room}, urgent=False)
         case {"type": "say", "text": str(text)}:
-            await conn.reply("said", {"text": text})
+            await conn.reply("said", {"text": text}, urgent=False)
         case _:
-            await conn.reply("error", {"reason": "unknown message"})
+            await conn.reply("error", {"reason": "unknown message"}, urgent=False)
