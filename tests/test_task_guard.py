@@ -122,6 +122,19 @@ NOTHING_TO_DO = [
                 q.add(task)
             return asyncio.create_task(x())
         """),
+    # a closure cancels it (Home Assistant's tplink_lte): the task is owned
+    src("""
+        import asyncio
+        async def setup(hass):
+            try:
+                await login()
+            except OSError:
+                retry = hass.loop.create_task(retry_login())
+                def cleanup(event):
+                    if not retry.done():
+                        retry.cancel()
+                hass.bus.async_listen_once("stop", cleanup)
+        """),
     # a task stored on self that the class uses, and one a receiver that is no loop keeps
     src("""
         import asyncio
@@ -1322,3 +1335,27 @@ def test_documented_example_is_what_the_transform_does():
     blocks = re.findall(r"```python\n(.*?)```", TaskGuard.doc(), flags=re.S)
     before, after = blocks[:2]
     assert apply(before).new_text == after
+
+
+def test_a_loop_the_class_gets_from_asyncio_is_a_loop():
+    text = src("""
+        import asyncio
+
+
+        class Flusher:
+            def __init__(self):
+                self._loop: asyncio.AbstractEventLoop = asyncio.get_running_loop()
+
+            def schedule(self):
+                self._loop.create_task(self.flush())
+
+            async def flush(self):
+                await asyncio.sleep(0)
+        """)
+    assert [f.kind for f in index(text)] == ["bare"]
+    result = apply(text)
+    assert "flush_task = self._loop.create_task(self.flush())" in result.new_text and not result.skips
+    # set from anywhere else, it is not known to be one
+    other = text.replace("self._loop: asyncio.AbstractEventLoop = asyncio.get_running_loop()", "self._loop = make_loop()")
+    assert [f.kind for f in index(other)] == ["receiver"]
+    assert "not known to be an asyncio event loop" in apply(other).skips[0].reason

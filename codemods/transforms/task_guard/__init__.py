@@ -46,7 +46,7 @@ class TaskGuard(Transform):
     ## What it does
     Finds tasks started with `asyncio.create_task`, `asyncio.ensure_future` or `loop.create_task` (through
     any import alias, for a `loop` from `asyncio.get_running_loop()` / `get_event_loop()` or annotated
-    `asyncio.AbstractEventLoop`) that nothing owns: the spawn is a bare statement, a comprehension whose
+    `asyncio.AbstractEventLoop`, a local or a `self._loop` the class only ever sets so) that nothing owns: the spawn is a bare statement, a comprehension whose
     list is thrown away, or its task is kept in a local that is never awaited, cancelled, returned, passed
     on or stored. Such a task has two hazards, and each has its own fix; the transform decides per spawn,
     by what the task is for.

@@ -138,7 +138,37 @@ class _Index:
             func.value
         ):
             return "spawn"
+        if self.is_loop_attr(call, func.value):
+            return "spawn"
         return RECEIVER if looks_like_loop(dotted(func.value)) else None
+
+    def is_loop_attr(self, call: ast.Call, node: ast.AST) -> bool:
+        """`self._loop` that the class only ever sets from a loop factory or annotates as an event loop."""
+        if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"):
+            return False
+        method = self.function_of(call)
+        cls = self.function_of(method) if method is not None else None
+        if not isinstance(cls, ast.ClassDef):
+            return False
+        seen = False
+        for stmt in ast.walk(cls):
+            if isinstance(stmt, ast.Assign):
+                targets, annotation = stmt.targets, None
+            elif isinstance(stmt, ast.AnnAssign):
+                targets, annotation = [stmt.target], stmt.annotation
+            else:
+                continue
+            if not any(dotted(t) == f"self.{node.attr}" for t in targets):
+                continue
+            seen = True
+            if annotation is not None and (
+                (isinstance(annotation, ast.Name) and annotation.id in self.loop_class_names)
+                or self._is_asyncio_attr(annotation, LOOP_CLASSES)
+            ):
+                continue
+            if not self._is_loop_factory_call(stmt.value):
+                return False
+        return seen
 
     # -- ownership ---------------------------------------------------------------------------------------------
     def kind(self, call: ast.Call) -> str:
@@ -189,9 +219,9 @@ class _Index:
         return cur
 
     def local_is_owned(self, func: ast.AST, name: str) -> bool:
-        """Uses in nested functions are not counted: the index must not drop a spawn that the rewrite
-        (which sees exactly the references of this binding) acts on."""
-        for node in _walk_own_scope(func):
+        """Uses in nested functions count (a closure that cancels the task owns it), unless the nested
+        function binds the name itself: then its uses are of another variable."""
+        for node in _walk_scope_of(func, name):
             if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
                 return False  # reported as a skip by the rewrite
             if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
@@ -279,11 +309,28 @@ class _Index:
         return tuple(sorted(out, key=lambda f: (f.line, f.col))) or None
 
 
-def _walk_own_scope(func: ast.AST) -> Iterable[ast.AST]:
+def _walk_scope_of(func: ast.AST, name: str) -> Iterable[ast.AST]:
+    """`func` and the nested functions that see its `name` (those that do not bind it themselves)."""
     stack = [func]
     while stack:
         node = stack.pop()
         yield node
         for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                stack.append(child)
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and _binds(child, name):
+                continue
+            if isinstance(child, ast.ClassDef):
+                continue
+            stack.append(child)
+
+
+def _binds(func: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, name: str) -> bool:
+    args = func.args
+    params = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    if any(a is not None and a.arg == name for a in params):
+        return True
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, (ast.Store, ast.Del)):
+            return True
+        if isinstance(node, ast.Nonlocal) and name in node.names:
+            return True
+    return False

@@ -100,6 +100,8 @@ class Tree:
     def is_loop_expr(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, cst.Call):
             return bool(self.qualnames(node.func) & LOOP_FACTORY_QUALNAMES)
+        if is_self_attr(node):
+            return self.is_loop_attr(node)  # type: ignore[arg-type]
         if not isinstance(node, cst.Name):
             return False
         scope = self.scopes.get(node)
@@ -128,6 +130,28 @@ class Tree:
             if not (isinstance(value, cst.Call) and self.qualnames(value.func) & LOOP_FACTORY_QUALNAMES):
                 return False
         return True
+
+    def is_loop_attr(self, node: cst.Attribute) -> bool:
+        """`self._loop` where every assignment of it in the class is `asyncio.get_running_loop()` (or
+        another loop factory) or is annotated `asyncio.AbstractEventLoop`."""
+        func = self.enclosing(node)
+        cls = self.enclosing_class(func) if isinstance(func, cst.FunctionDef) else None
+        if cls is None:
+            return False
+        seen = False
+        for stmt in walk(cls):
+            if isinstance(stmt, cst.Assign) and any(is_self_attr(t.target, node.attr.value) for t in stmt.targets):
+                value, annotation = stmt.value, None
+            elif isinstance(stmt, cst.AnnAssign) and is_self_attr(stmt.target, node.attr.value):
+                value, annotation = stmt.value, stmt.annotation.annotation
+            else:
+                continue
+            seen = True
+            if annotation is not None and self.qualnames(annotation) & LOOP_CLASS_QUALNAMES:
+                continue
+            if not (isinstance(value, cst.Call) and self.qualnames(value.func) & LOOP_FACTORY_QUALNAMES):
+                return False
+        return seen
 
     def is_spawn(self, call: cst.Call) -> bool:
         if self.qualnames(call.func) & SPAWN_QUALNAMES:
