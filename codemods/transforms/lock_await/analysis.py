@@ -511,7 +511,6 @@ class BlockView:
         value = site.value
         call = value if isinstance(value, ast.Call) else None
         code = self.facts.show(value)
-        names = self.names
         if self.lock is not None and self.lock.kind == "semaphore":
             return reasons.semaphore(self.lock.code)
         if call is not None:
@@ -526,13 +525,18 @@ class BlockView:
         # its result is used
         if isinstance(stmt, ast.Assign) and stmt.value is site:
             targets = stmt.targets
-            if all(isinstance(t, ast.Name) for t in targets):
-                return self._result_in_local([t.id for t in targets], stmt, site, later)
-            target = targets[0]
+            if all(_names_only(t) for t in targets):  # `value = await ...`, `result, mid = await ...`
+                bound = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+                verdict = self._result_in_local(bound, stmt, site, later)
+                if verdict:
+                    return verdict
+                return self._unneeded(site, stmt, call, code)
+            target = next(t for t in targets if not _names_only(t))
             return self._result_in_state(target, stmt)
         if isinstance(stmt, ast.AnnAssign) and stmt.value is site:
             if isinstance(stmt.target, ast.Name):
-                return self._result_in_local([stmt.target.id], stmt, site, later)
+                verdict = self._result_in_local([stmt.target.id], stmt, site, later)
+                return verdict or self._unneeded(site, stmt, call, code)
             return self._result_in_state(stmt.target, stmt)
         if isinstance(stmt, (ast.If, ast.While)) and any(n is site for n in ast.walk(stmt.test)):
             return reasons.check_then_act(self.facts.show(stmt.test), stmt.lineno)
@@ -540,7 +544,11 @@ class BlockView:
             return reasons.result_returned()
         if not isinstance(stmt, ast.Expr) or parent is not stmt:
             return reasons.result_used(self.facts.show(value, 30), stmt.lineno)
-        # its result is not needed: what else could the lock be guarding it for
+        return self._unneeded(site, stmt, call, code)
+
+    def _unneeded(self, site: ast.Await, stmt: ast.stmt, call: Optional[ast.Call], code: str) -> str:
+        """An await whose result the critical section does not need: what else the lock guards it for."""
+        names = self.names
         if call is not None:
             cond = self._needs_condition(call)
             if cond:
@@ -672,7 +680,7 @@ class BlockView:
                 if isinstance(s, ast.Return):
                     return reasons.result_returned()
                 return reasons.result_used(targets[0], s.lineno)
-        return reasons.not_a_notification(self.facts.show(site.value))
+        return None  # used only after the block: what else the lock could be guarding it for decides
 
     def _read_from(self, target: ast.expr, call: Optional[ast.Call]) -> bool:
         """`balance = await self._balances.get(k)` ... `self._balances[k] = ...`: written where it was read."""
@@ -745,6 +753,14 @@ class BlockView:
                 if isinstance(t, ast.Attribute) and isinstance(value, ast.Constant) and value.value is True:
                     return reasons.publish_then_initialise(self.facts.show(t, 40), s.lineno, self.facts.show(call))
         return None
+
+
+def _names_only(target: ast.expr) -> bool:
+    if isinstance(target, ast.Name):
+        return True
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return all(_names_only(e.value if isinstance(e, ast.Starred) else e) for e in target.elts)
+    return False
 
 
 def _rw_pair(read: str, write: str) -> bool:
