@@ -53,6 +53,11 @@ _OPTIONS: list[Callable] = [
                  help="With `-` as the path: the module read from stdin is the file at PATH (cross-file transforms "
                       "see the repository around it); the result goes to stdout."),
     click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores)."),
+    click.option("--executor", type=click.Choice(["process", "serial", "dask"]), default="process", show_default=True,
+                 help="Where the per-file work runs: a local process pool, this process, or a dask.distributed "
+                      "cluster (with --scheduler)."),
+    click.option("--scheduler", metavar="ADDRESS",
+                 help="With --executor dask: the scheduler's address (tcp://host:8786)."),
     click.option("--no-cache", is_flag=True, help="Do not read or write the index cache (.codemod-cache/)."),
     click.option("--exit-zero", is_flag=True, help="Exit 0 even when changes are pending (errors still exit 2)."),
     click.option("-q", "--quiet", is_flag=True, help="Print only the primary output (diff, patch, JSON) and errors."),
@@ -85,6 +90,8 @@ class RunOptions:
     include_unreferenced: bool = False
     stdin_filename: str | None = None
     jobs: int | None = None
+    executor: str = "process"
+    scheduler: str | None = None
     no_cache: bool = False
     exit_zero: bool = False
     quiet: bool = False
@@ -273,6 +280,18 @@ def workspace(setup: Setup, *, overlay: Mapping[str, bytes] | None = None, stdin
     return ws
 
 
+def make_executor(opts: RunOptions, jobs: int):
+    """The executor of ``--executor`` (pipeline owner's seam); a usage error when it cannot be set up."""
+    from ..pipeline import executors
+
+    if opts.scheduler and opts.executor != "dask":
+        raise click.UsageError("--scheduler goes with --executor dask")
+    try:
+        return executors.make(opts.executor, jobs, opts.scheduler)
+    except executors.ExecutorError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 def run_transforms(
     setup: Setup, opts: RunOptions, *, quiet_progress: bool = False, overlay: Mapping[str, bytes] | None = None,
     stdin: bytes | None = None,
@@ -289,9 +308,11 @@ def run_transforms(
     try:
         ws = workspace(setup, overlay=overlay, stdin=stdin)
         jobs = opts.jobs or setup.config.jobs or os.cpu_count() or 1
-        return run_workspace(
-            ws, setup.transforms, jobs=jobs, progress=callback, cache_dir=cache_location(setup, opts), started=started,
-        ).changeset
+        with make_executor(opts, jobs) as executor:
+            return run_workspace(
+                ws, setup.transforms, jobs=jobs, progress=callback, cache_dir=cache_location(setup, opts),
+                started=started, executor=executor,
+            ).changeset
     except DiscoverError as exc:
         echo_err(f"error: {exc}")
         sys.exit(EXIT_ERROR)

@@ -8,14 +8,16 @@ pickle to another process or another machine.
 - :class:`~.serial.Serial`: in this process (one job, or a handful of items).
 - :class:`~.pool.ProcessPool`: a local ``concurrent.futures.ProcessPoolExecutor``, the default; one
   pool serves every phase of a run; a phase with few items runs in this process.
-- :class:`~.futures.Futures` over any ``concurrent.futures.Executor``; :func:`dask` builds one on a
-  dask.distributed cluster (``Client(address).get_executor()``).
+- :class:`~.futures.Futures` over any ``concurrent.futures.Executor``; :class:`~.dask.Dask` is one on
+  a dask.distributed cluster (``Client(address).get_executor()``), made by :func:`make` for
+  ``--executor dask --scheduler ADDRESS``.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable, Protocol, Sequence
 
+from .dask import ExecutorError  # (dask.distributed itself is imported only by connect())
 from .futures import Futures
 from .pool import ProcessPool
 from .serial import Serial
@@ -44,7 +46,7 @@ def make(kind: str = "process", jobs: int = 1, scheduler: str | None = None) -> 
         from .dask import connect
 
         return connect(scheduler)
-    raise ValueError(f"unknown executor {kind!r}; choose one of {', '.join(KINDS)}")
+    raise ExecutorError(f"unknown executor {kind!r}; choose one of {', '.join(KINDS)}")
 
 
-__all__ = ["Executor", "Futures", "KINDS", "ProcessPool", "Progress", "Serial", "make"]
+__all__ = ["Executor", "ExecutorError", "Futures", "KINDS", "ProcessPool", "Progress", "Serial", "make"]
