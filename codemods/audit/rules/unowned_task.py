@@ -44,7 +44,7 @@ def _uses(fn: ast.AST, name: str, after: ast.AST) -> list[ast.AST]:
     "CM203", "unowned-task", HIGH,
     summary="A spawned task nothing owns: its result, errors and lifetime are nobody's.",
     impact="the loop keeps only a weak reference: the task can be garbage-collected mid-run, its exception is never seen, and it may outlive the scope it belongs to",
-    fixed_by="task-guard", fix_safety="unsafe",
+    fixed_by="task-guard", fix_safety="safe",
 )
 def check(ctx: FileContext) -> None:
     """## What it does
@@ -68,19 +68,26 @@ def check(ctx: FileContext) -> None:
         ...
     ```
 
-    Use instead:
+    Use instead (a strong reference until the task is done, as the asyncio docs advise):
     ```python
+    _background_tasks = set()
+
     async def serve(self, session):
-        with contextlib.ExitStack() as stack:
-            task = asyncio.create_task(heartbeat(session))
-            stack.callback(task.cancel)
-            ...
+        task = asyncio.create_task(heartbeat(session))
+        _background_tasks.add(task)
+        task.add_done_callback(_background_tasks.discard)
+        ...
     ```
 
     ## Fix
-    `codemod apply --transform task-guard` gives the task an owner that cancels it when the function
-    exits (unsafe: the task's lifetime changes by design). Where the intended lifetime is ambiguous (a
-    server started by `start()`, fire-and-forget fan-out) it leaves the task alone and the finding says why.
+    `codemod apply --transform task-guard` keeps every such task alive until it is done (safe: nothing
+    else changes). Only where the code proves the task belongs to its scope (it uses a resource a `with`
+    around the spawn closes, the function ends it with a stop Event, or it loops forever and nothing else
+    could stop it) does the fix cancel the task when the function exits instead (unsafe: the task's
+    lifetime changes by design, so blanket runs hold it back without `--unsafe-fixes`). Where the
+    intended lifetime is ambiguous (a server started by `start()`, fire-and-forget fan-out, a task a
+    done-callback owns) the task is kept alive, never cancelled, and the finding stays. Each finding's
+    fix line says which fix applies to it and how safe it is.
     """
     index = ctx.index
     for node in ast.walk(ctx.tree):
