@@ -19,6 +19,7 @@ from ..source import SourceError, decode
 from ..transforms.base import Transform
 from .items import Reports, RewriteJob, RewriteResult
 from .passes import LIBCST_CANNOT_PARSE, LIBCST_PARSES, Memo, rewrite_module, single_file_pass
+from .positions import rebase
 from .store import digest, stable, tool_digest
 from .verify import verify
 
@@ -106,6 +107,7 @@ def _rewrite_file(job: RewriteJob) -> RewriteResult:
             result.errors.append(("internal", outcome))
             continue
         new_module, ctx = outcome
+        rebase(ctx, original, current)  # reported on the previous transforms' output: lines of the file on disk
         result.skips.extend(ctx.skips)
         result.held.extend(ctx.held)
         result.suppressed.extend(ctx.suppressed)
@@ -120,7 +122,8 @@ def _rewrite_file(job: RewriteJob) -> RewriteResult:
         module, current = new_module, new_text
     if current != original:
         settled = settle(
-            job.selected, current, path, f.module, f.is_package, Reports(result.skips, result.held, result.suppressed), memo
+            job.selected, current, path, f.module, f.is_package, Reports(result.skips, result.held, result.suppressed), memo,
+            original=original,
         )
         current = settled.text
         result.skips, result.held, result.suppressed = settled.reports.skips, settled.reports.held, settled.reports.suppressed
@@ -140,7 +143,7 @@ class Settled:
 
 def settle(
     transforms: Sequence[Transform], text: str, path: str, module: str, is_package: bool, reports: Reports,
-    memo: Memo | None = None,
+    memo: Memo | None = None, original: str | None = None,
 ) -> Settled:
     """Run the single-file transforms again on a changed file until none changes it.
 
@@ -150,6 +153,7 @@ def settle(
     Returns the text, the further changes, problems, and ``reports`` (the first pass's) with the
     single-file transforms' ones replaced by the final pass's when a further pass changed the file.
     With the file's ``memo``, a pass verification already made over the same text is not made again.
+    ``original``: the file's text before any transform, whose coordinates every report is given in.
     """
     memo = memo or Memo()
     singles = [t for t in transforms if not t.cross_file]
@@ -170,6 +174,8 @@ def settle(
                 problems.append(outcome)
                 continue
             new_text, ctx = outcome
+            if original is not None:
+                rebase(ctx, original, text)
             final.add(ctx)
             if new_text == text:
                 continue

@@ -9,6 +9,7 @@ from ..model import Change, Skip
 from ..transforms.base import Transform
 from .items import Reports
 from .passes import LIBCST_CANNOT_PARSE, Memo, ordered, single_file_pass
+from .positions import rebase
 from .rewrite import settle
 from .verify import verify
 
@@ -45,7 +46,7 @@ def apply_to_source(transforms: Iterable[Transform], text: str, path: str = "mod
                 break  # no other transform can read it either
             continue
         new_text, ctx = outcome
-        reports.add(ctx)
+        reports.add(rebase(ctx, text, current))
         if new_text == current:
             continue
         problem = verify(transform, new_text, path, module, is_package, memo)
@@ -55,7 +56,7 @@ def apply_to_source(transforms: Iterable[Transform], text: str, path: str = "mod
         changes.extend(ctx.changes)
         current = new_text
     if current != text:
-        settled = settle(selected, current, path, module, is_package, reports, memo)
+        settled = settle(selected, current, path, module, is_package, reports, memo, original=text)
         current, reports = settled.text, settled.reports
         changes.extend(settled.changes)
         errors.extend(settled.problems)
