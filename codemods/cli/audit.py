@@ -20,7 +20,8 @@ from ..config import ConfigError, load
 from ..discover import DiscoverError, find_root
 from ..model import SEVERITIES
 from ..transforms import registry
-from .common import EXIT_ERROR, EXIT_OK, EXIT_PENDING, echo_err, stderr_console
+from .common import EXIT_ERROR, EXIT_OK, EXIT_PENDING, echo_err
+from .options import progress_bar
 
 EXIT_FINDINGS = EXIT_PENDING  # 1, as ruff exits when it reports violations
 
@@ -90,7 +91,7 @@ def audit_cmd(
         except baselines.BaselineError as exc:
             raise click.UsageError(str(exc)) from None
 
-    callback, bar = _progress(sys.stderr.isatty() if progress is None else progress)
+    callback, bar = progress_bar(sys.stderr.isatty() if progress is None else progress)
     try:
         result = audit(
             list(paths), rules, config=config, jobs=jobs, root=root, check_fixes=check_fixes, progress=callback,
@@ -132,29 +133,6 @@ def audit_cmd(
     if any(SEVERITIES.index(f.severity) <= threshold for f in result.findings):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
-
-
-def _progress(enabled: bool):
-    if not enabled:
-        return None, None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(
-        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=stderr_console(), transient=True,
-    )
-    tasks: dict = {}
-
-    def callback(phase: str, done: int, total: int) -> None:
-        if total < 200 and phase not in tasks:
-            return
-        if phase not in tasks:
-            tasks[phase] = bar.add_task(phase, total=total)
-            if len(tasks) == 1:
-                bar.start()
-        bar.update(tasks[phase], completed=done)
-
-    return callback, bar
 
 
 COMMANDS = [audit_cmd]

@@ -304,7 +304,7 @@ def run_transforms(
 
     started = time.perf_counter()
     show_progress = sys.stderr.isatty() if opts.progress is None else opts.progress
-    callback, bar = _progress_callback(show_progress and not quiet_progress and overlay is None)
+    callback, bar = progress_bar(show_progress and not quiet_progress and overlay is None)
     try:
         ws = workspace(setup, overlay=overlay, stdin=stdin)
         jobs = opts.jobs or setup.config.jobs or os.cpu_count() or 1
@@ -321,7 +321,9 @@ def run_transforms(
             bar.stop()
 
 
-def _progress_callback(enabled: bool):
+def progress_bar(enabled: bool):
+    """A progress callback for the phases and the rich bar it drives on stderr (``None, None`` when off);
+    a phase shows once it has at least ``PROGRESS_MIN_FILES`` files."""
     if not enabled:
         return None, None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
