@@ -262,3 +262,17 @@ def test_sarif_output_file_and_git_repo_paths(service):
     doc = json.loads((service / "audit.sarif").read_text())
     jsonschema.Draft7Validator(SCHEMA).validate(doc)
     git(service, "status", "--short")
+
+
+def test_a_warm_audit_reuses_the_fix_checks_of_unchanged_files(service, tmp_path):
+    cache = str(tmp_path / "cache")
+    cold = audit([str(service)], root=str(service), cache_dir=cache, jobs=1)
+    assert cold.stats["fixes_checked_files"] >= 1 and cold.stats.get("fixes_reused", 0) == 0
+    warm = audit([str(service)], root=str(service), cache_dir=cache, jobs=1)
+    assert warm.findings == cold.findings
+    assert warm.stats["fixes_reused"] == warm.stats["fixes_checked_files"] == cold.stats["fixes_checked_files"]
+    path = service / "svc" / "cache.py"
+    path.write_text(path.read_text() + "\n\nasync def later():\n    return 1\n\n\nasync def run_later():\n    await later()\n")
+    edited = audit([str(service)], root=str(service), cache_dir=cache, jobs=1)
+    assert edited.stats.get("fixes_reused", 0) < edited.stats["fixes_checked_files"]
+    assert any(f.function == "later" for f in edited.findings)

@@ -158,8 +158,8 @@ def audit(
     result.notices.extend(ws.notices)
     owned = executor is None
     ex = executors.make("process", jobs or config.jobs or os.cpu_count() or 1) if owned else executor
+    store = FactsCache(cache_dir)
     try:
-        store = FactsCache(cache_dir)
         idx = index.run(ws, [*transforms, indexer], ex, store, progress)
         t_index = time.perf_counter()
         for path, message in idx.failed.items():
@@ -169,13 +169,16 @@ def audit(
         findings = [f for ff in per_file.values() for f in ff.findings]
         result.suppressed = sorted((f for ff in per_file.values() for f in ff.suppressed), key=Finding.sort_key)
         if transforms:
-            findings = _join_fixes(ws, idx, transforms, findings, ex, progress, result)
+            findings = _join_fixes(ws, idx, transforms, findings, ex, progress, result, store)
         t_fix = time.perf_counter()
+        store.save()
     finally:
         if owned:
             ex.close()
+        store.close()
     result.findings = sorted(findings, key=Finding.sort_key)
     result.stats = {
+        **result.stats,
         "files": len(ws.scope), "indexed": idx.indexed, "cache_hits": idx.cache_hits,
         "index_s": round(t_index - started, 3), "fixes_s": round(t_fix - t_index, 3),
         "total_s": round(time.perf_counter() - started, 3),
@@ -195,15 +198,16 @@ def _fixers(rules: Sequence[Rule], config: Config) -> list[Transform]:
     return out
 
 
-def _join_fixes(ws, idx, transforms, findings: list[Finding], ex, progress, result: AuditResult) -> list[Finding]:
-    """Each finding with what its fixing transform does with it (a dry run on the files concerned)."""
+def _join_fixes(ws, idx, transforms, findings: list[Finding], ex, progress, result: AuditResult, store=None) -> list[Finding]:
+    """Each finding with what its fixing transform does with it (a dry run on the files concerned).
+    With the ``store``, plans and per-file outcomes of an earlier audit of the same bytes are reused."""
     from ..pipeline import plan, rewrite
 
     by_transform: dict[str, set[str]] = {}
     for f in findings:
         if f.fix is not None:
             by_transform.setdefault(f.fix.transform, set()).add(f.path)
-    plans = plan.run(ws, transforms, idx)
+    plans = plan.run(ws, transforms, idx, store)
     changes: dict[tuple[str, str], list] = {}
     skips: dict[tuple[str, str], list] = {}
     texts: dict[str, tuple[str, dict[str, str]]] = {}
@@ -215,7 +219,9 @@ def _join_fixes(ws, idx, transforms, findings: list[Finding], ex, progress, resu
         work = {p: steps for p, steps in work.items() if steps}
         if not work:
             continue
-        for res in rewrite.run(ws, work, [t], ex, progress):
+        for res in rewrite.run(ws, work, [t], ex, progress, store, idx.fingerprints):
+            result.stats["fixes_reused"] = result.stats.get("fixes_reused", 0) + int(res.reused)
+            result.stats["fixes_checked_files"] = result.stats.get("fixes_checked_files", 0) + 1
             for c in res.changes:
                 changes.setdefault((c.transform, c.path), []).append(c)
             for s in res.skips:
