@@ -30,6 +30,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from .model import SEVERITIES
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -171,6 +173,7 @@ class Config:
     unsafe_fixes: bool | None = None  # None: only the transforms named on the command line apply unsafe fixes
     transform_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     pr: dict[str, Any] = field(default_factory=dict)  # [tool.codemod.pr], parsed by codemods.deliver.pr
+    audit: dict[str, Any] = field(default_factory=dict)  # [tool.codemod.audit], checked by check_audit_table
     # glob -> transforms that must not edit the files it matches (ruff's per-file-ignores); "all": every one
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     transform_exclude: dict[str, list[str]] = field(default_factory=dict)  # [tool.codemod.NAME] exclude
@@ -197,6 +200,29 @@ class Config:
 
 
 CONFIG_FILE_NAMES = ("pyproject.toml", "codemod.toml")
+
+# [tool.codemod.audit]: the audit's defaults, each one a command-line option of `codemod audit` (which wins)
+AUDIT_KEYS = {"select": list, "ignore": list, "fail-on": str, "baseline": str, "format": str}
+
+
+def check_audit_table(table: Mapping[str, Any], fail) -> dict[str, Any]:
+    """``[tool.codemod.audit]`` checked: known keys, values of the right type (``fail-on`` a severity)."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        kind = AUDIT_KEYS.get(key)
+        if kind is None:
+            raise fail(f"[tool.codemod.audit]: unknown key {key!r}{did_you_mean(key, set(AUDIT_KEYS))} "
+                       f"(known: {', '.join(sorted(AUDIT_KEYS))})")
+        if kind is list and isinstance(value, str):
+            value = [value]
+        if kind is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise fail(f"[tool.codemod.audit] {key} must be a list of strings")
+        if kind is str and not isinstance(value, str):
+            raise fail(f"[tool.codemod.audit] {key} must be a string")
+        if key == "fail-on" and value not in SEVERITIES:
+            raise fail(f"[tool.codemod.audit] fail-on must be one of {', '.join(SEVERITIES)}, not {value!r}")
+        out[key] = value
+    return out
 
 
 def load(root: str, known_transforms: Iterable[str] | Mapping[str, Any], path: str | None = None) -> Config:
@@ -236,6 +262,9 @@ def load(root: str, known_transforms: Iterable[str] | Mapping[str, Any], path: s
     for key, value in section.items():
         if key == "pr" and isinstance(value, dict):  # the bot's table (codemods.deliver.pr.Settings checks it)
             cfg.pr = dict(value)
+            continue
+        if key == "audit" and isinstance(value, dict):
+            cfg.audit = check_audit_table(value, fail)
             continue
         if key == "per-file-ignores":
             if not isinstance(value, dict):

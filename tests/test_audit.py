@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -276,3 +277,40 @@ def test_a_warm_audit_reuses_the_fix_checks_of_unchanged_files(service, tmp_path
     edited = audit([str(service)], root=str(service), cache_dir=cache, jobs=1)
     assert edited.stats.get("fixes_reused", 0) < edited.stats["fixes_checked_files"]
     assert any(f.function == "later" for f in edited.findings)
+
+
+def test_cli_defaults_from_tool_codemod_audit_and_the_command_line_wins(service):
+    (service / "pyproject.toml").write_text(
+        '[tool.codemod.audit]\nselect = ["CM2"]\nfail-on = "critical"\nformat = "json"\nbaseline = "audit-baseline.json"\n'
+    )
+    first = cli(service, "svc", "--no-fixes")  # records the baseline the table names, at the project root
+    assert first.returncode == 0, first.stderr
+    recorded = json.loads((service / "audit-baseline.json").read_text())["findings"]
+    assert recorded and {f["rule"] for f in recorded} <= {"CM201", "CM202", "CM203", "CM204", "CM205"}
+    assert json.loads(first.stdout)["findings"] == []
+    (service / "audit-baseline.json").unlink()
+    (service / "pyproject.toml").write_text('[tool.codemod.audit]\nselect = ["CM2"]\nfail-on = "critical"\n')
+    assert cli(service, "svc", "--no-fixes").returncode == 0  # CM2xx are high: below fail-on
+    assert cli(service, "svc", "--no-fixes", "--fail-on", "high").returncode == 1
+    out = cli(service, "svc", "--no-fixes", "--select", "CM101", "--fail-on", "critical")
+    assert out.returncode == 1 and "CM101" in out.stdout and "CM201" not in out.stdout
+
+
+def test_cli_audit_table_errors_are_usage_errors(service):
+    (service / "pyproject.toml").write_text('[tool.codemod.audit]\nfail_on = "high"\n')
+    out = cli(service, "svc")
+    assert out.returncode == 2 and "unknown key 'fail_on'" in out.stderr and "fail-on" in out.stderr
+    (service / "pyproject.toml").write_text('[tool.codemod.audit]\nfail-on = "low"\n')
+    out = cli(service, "svc")
+    assert out.returncode == 2 and "fail-on must be one of critical, high, medium" in out.stderr
+
+
+def test_cli_audit_outside_a_project_keeps_its_cache_out_of_the_folder(tmp_path):
+    folder = tmp_path / "loose"
+    folder.mkdir()
+    (folder / "m.py").write_text("import time\nasync def f():\n    time.sleep(1)\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    out = subprocess.run([sys.executable, "-m", "codemods", "audit", "m.py"], cwd=folder, capture_output=True, text=True, env=env)
+    assert out.returncode == 1 and "CM201" in out.stdout, out.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["m.py"]
+    assert any((tmp_path / "xdg" / "codemod").iterdir())

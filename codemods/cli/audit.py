@@ -15,13 +15,12 @@ from ..audit import baseline as baselines
 from ..audit.formats import FORMATS, Options, renderers
 from ..audit.rules import by_name, registry as rule_registry
 from ..audit.run import audit, select_rules
-from ..cache import CACHE_DIR_NAME
 from ..config import ConfigError, load
 from ..discover import DiscoverError, find_root
 from ..model import SEVERITIES
 from ..transforms import registry
 from .common import EXIT_ERROR, EXIT_OK, EXIT_PENDING, echo_err
-from .options import progress_bar
+from .options import cache_dir_for, progress_bar
 
 EXIT_FINDINGS = EXIT_PENDING  # 1, as ruff exits when it reports violations
 
@@ -32,15 +31,15 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 @click.command("audit")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text (grouped by severity), markdown (a report like the seed audit), json, sarif, github (annotations).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="text (grouped by severity; the default), markdown (a report like the seed audit), json, sarif, github (annotations).")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to FILE instead of stdout.")
 @click.option("--select", multiple=True, metavar="RULES",
               help="Rules to run: ids (CM101), id prefixes (CM2), names or severities (critical, high, medium); comma-separated or repeated.")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Rules not to run (same forms as --select).")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="medium", show_default=True,
-              help="Exit 1 when a finding at or above this severity is reported.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+              help="Exit 1 when a finding at or above this severity is reported (default: medium, any finding).")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
               help="Report only findings not recorded in FILE; a missing FILE records today's findings.")
 @click.option("--update-baseline", is_flag=True, help="With --baseline: record today's findings in FILE.")
@@ -72,17 +71,27 @@ def audit_cmd(
         fixer = f"\n\nFixed by: `{r.fixed_by}` ({r.fix_safety})" if r.fixed_by else "\n\nNo automatic fix."
         click.echo(f"# {r.id} {r.name} ({r.severity})\n\n{r.summary}\n\n{r.doc}{fixer}")
         sys.exit(EXIT_OK)
+    paths = paths or (".",)
+    root, in_git = find_root(paths[0])
+    try:
+        config = load(root, set(registry()))
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    # [tool.codemod.audit] gives the defaults; the command line wins
+    table = config.audit
+    fmt = fmt or table.get("format", "text")
+    if fmt not in FORMATS:
+        raise click.UsageError(f"{config.source}: [tool.codemod.audit] format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    fail_on = fail_on or table.get("fail-on", "medium")
+    select = select or tuple(table.get("select", ()))
+    ignore = ignore or tuple(table.get("ignore", ()))
+    if baseline_file is None and table.get("baseline"):
+        baseline_file = os.path.join(root, table["baseline"])
     if update_baseline and not baseline_file:
         raise click.UsageError("--update-baseline needs --baseline FILE")
     try:
         rules = select_rules(_split(select), _split(ignore))
     except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
-    paths = paths or (".",)
-    root, _ = find_root(paths[0])
-    try:
-        config = load(root, set(registry()))
-    except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     known: set[str] | None = None
     if baseline_file and os.path.exists(baseline_file) and not update_baseline:
@@ -95,7 +104,7 @@ def audit_cmd(
     try:
         result = audit(
             list(paths), rules, config=config, jobs=jobs, root=root, check_fixes=check_fixes, progress=callback,
-            cache_dir=None if no_cache else os.path.join(root, CACHE_DIR_NAME),
+            cache_dir=None if no_cache else cache_dir_for(root, in_git),
         )
     except DiscoverError as exc:
         echo_err(f"error: {exc}")

@@ -237,18 +237,21 @@ def select(
 
 
 def cache_location(setup: Setup, opts: RunOptions) -> str | None:
-    """Where the index cache goes: ``.codemod-cache/`` at the project root (a git work tree, or the
-    folder of the pyproject.toml found), never in an unrelated folder; without a project root, the
-    user's cache folder, one subfolder per root."""
-    if opts.no_cache:
-        return None
-    if setup.in_git or os.path.isfile(os.path.join(setup.root, "pyproject.toml")):
-        return os.path.join(setup.root, CACHE_DIR_NAME)
+    """Where the index cache goes (None with ``--no-cache``): :func:`cache_dir_for` the run's root."""
+    return None if opts.no_cache else cache_dir_for(setup.root, setup.in_git)
+
+
+def cache_dir_for(root: str, in_git: bool) -> str:
+    """``.codemod-cache/`` at the project root (a git work tree, or the folder of the pyproject.toml
+    found), never in an unrelated folder; without a project root, the user's cache folder, one
+    subfolder per root."""
+    if in_git or os.path.isfile(os.path.join(root, "pyproject.toml")):
+        return os.path.join(root, CACHE_DIR_NAME)
     import hashlib
 
     import platformdirs
 
-    digest = hashlib.sha1(setup.root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    digest = hashlib.sha1(root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     return os.path.join(platformdirs.user_cache_dir("codemod"), digest)
 
 
