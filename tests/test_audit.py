@@ -177,7 +177,9 @@ def test_json_document(service):
     assert doc["summary"]["by_severity"] == {"critical": 1, "high": 1, "medium": 1}
     assert {f["rule"] for f in doc["findings"]} == {"CM101", "CM201", "CM301"}
     fix = next(f["fix"] for f in doc["findings"] if f["rule"] == "CM301")
-    assert fix == {"transform": "await-free", "safety": "safe", "available": True, "note": fix["note"], "why": fix["why"]}
+    # a public name: code outside the repository may await it, so its fix is unsafe
+    assert fix == {"transform": "await-free", "safety": "unsafe", "available": True, "note": fix["note"], "why": fix["why"]}
+    assert "code outside this repository may await it" in fix["why"]
 
 
 def test_markdown_report_of_the_example_reads_like_the_seed_audit():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import pickle
+import subprocess
+import sys
 import textwrap
 
 import libcst as cst
@@ -499,7 +501,7 @@ def test_await_removal_keeps_the_code_right(before, after):
 
 def test_tabs_decorators_and_crlf_positions():
     src = "class C:\r\n\t@staticmethod\r\n\tasync def f():\r\n\t\treturn 1\r\n\r\n\tasync def g(self):\r\n\t\tawait other()\r\n\t\treturn await C.f()\r\n"
-    res = engine.apply_to_source([get("await-free")()], src)
+    res = engine.apply_to_source([get("await-free")({"include-public": True})], src)
     assert res.new_text == src.replace("async def f", "def f").replace("await C.f()", "C.f()")
     assert [c.format() for c in res.changes] == [
         "mod.py:3:2: await-free: C.f() never awaits: async def -> def",
@@ -849,12 +851,76 @@ def test_every_rewrite_is_a_safe_fix_in_one_unit_per_linked_group(tmp_path):
         "b.py": "from a import leaf, other\n\nasync def mid():\n    return await leaf()\n\nasync def top():\n    return await mid() + await other()\n\nasync def main():\n    import asyncio\n    await asyncio.sleep(0)\n    return await top()\n",
     }
     repo = make_repo(tmp_path / "repo", files)
-    cs = engine.run([str(repo)], [AwaitFree()], jobs=1, root=str(repo))
+    cs = engine.run([str(repo)], [AwaitFree({"include-public": True})], jobs=1, root=str(repo))
     assert cs.changes and all(c.safety == "safe" and c.why for c in cs.changes)
     units = {c.unit for c in cs.changes}
     # top awaits mid and other, mid awaits leaf: one group, one unit, over both files
     assert len(units) == 1 and units.pop().startswith("await-free:")
     assert {c.path for c in cs.changes} == {"a.py", "b.py"}
+
+
+PUBLIC_AND_PRIVATE = {
+    "svc/__init__.py": "",
+    "svc/store.py": "async def _encode(x):\n    return [x]\n\n\nasync def save(x):\n    return await _encode(x)\n",
+    "svc/_run.py": (
+        "import asyncio\n\nfrom svc.store import save\n\n\nasync def _go():\n    return await save(1)\n\n\n"
+        "async def main():\n    await asyncio.sleep(0)\n    return await _go()\n"
+    ),
+}
+RUN_SVC = "import asyncio, svc._run as r; print(asyncio.run(r.main()))"
+
+
+def test_public_names_are_unsafe_fixes_and_private_ones_stay_safe(tmp_path):
+    """A public name (no leading underscore in its module, class or own name) may be awaited by code
+    outside the repository: converting it is an unsafe fix, and so is converting what awaits only it.
+    Without unsafe fixes it stays async before the fixpoint, so nothing becomes plain because of it."""
+    repo = make_repo(tmp_path / "repo", PUBLIC_AND_PRIVATE)
+    before = subprocess.run([sys.executable, "-c", RUN_SVC], cwd=repo, capture_output=True, text=True)
+    assert before.returncode == 0 and before.stdout == "[1]\n", before.stderr
+
+    everything = engine.run([str(repo)], [AwaitFree()], jobs=1, root=str(repo))  # unsafe fixes allowed
+    safety = {(c.path, c.line, c.message.split(" ")[0]): c.safety for c in everything.changes}
+    assert safety == {
+        ("svc/store.py", 1, "_encode()"): "safe", ("svc/store.py", 6, "_encode()"): "safe",
+        ("svc/store.py", 5, "save()"): "unsafe", ("svc/_run.py", 7, "save()"): "unsafe",
+        ("svc/_run.py", 6, "_go()"): "unsafe", ("svc/_run.py", 12, "_go()"): "unsafe",
+    }
+    unsafe = [c for c in everything.changes if c.safety == "unsafe"]
+    assert all("code outside this repository may await it" in c.why for c in unsafe)
+    # the safe conversion is a unit of its own: review can take it without the public one
+    assert len({c.unit for c in unsafe}) == 1 and not {c.unit for c in unsafe} & {
+        c.unit for c in everything.changes if c.safety == "safe"}
+
+    safe_only = AwaitFree()
+    safe_only.allow_unsafe = False
+    cs = engine.run([str(repo)], [safe_only], jobs=1, root=str(repo))
+    assert [(c.path, c.line) for c in cs.changes] == [("svc/store.py", 1), ("svc/store.py", 6)]
+    assert [(s.path, s.line, s.reason.split(":")[0]) for s in cs.skips if "public name" in s.reason] == [
+        ("svc/store.py", 5, "save()")]
+    assert "`svc.store.save`" in next(s.reason for s in cs.skips if s.line == 5)
+    engine.write_changes(cs)
+    assert (repo / "svc/store.py").read_text() == (
+        "def _encode(x):\n    return [x]\n\n\nasync def save(x):\n    return _encode(x)\n")
+    after = subprocess.run([sys.executable, "-c", RUN_SVC], cwd=repo, capture_output=True, text=True)
+    assert (after.returncode, after.stdout, after.stderr) == (0, before.stdout, before.stderr)
+
+    # include-public: the repository says it is the only user of its names, and every fix is safe
+    mine = make_repo(tmp_path / "mine", PUBLIC_AND_PRIVATE)
+    cs = engine.run([str(mine)], [AwaitFree({"include-public": True})], jobs=1, root=str(mine))
+    assert len(cs.changes) == 6 and {c.safety for c in cs.changes} == {"safe"}
+
+
+def test_tests_scripts_and_nested_functions_are_not_public():
+    facts_of = {"tests/test_api.py": "tests.test_api", "conftest.py": "conftest", "pkg/_impl.py": "pkg._impl",
+                "__main__.py": "__main__"}
+    for path, _module in facts_of.items():
+        src = "async def helper():\n    return 1\n\n\nasync def check():\n    await asyncio.sleep(0)\n    return await helper()\n"
+        src = "import asyncio\n\n" + src
+        t = get("await-free")()
+        t.allow_unsafe = False
+        res = engine.apply_to_source([t], src, path=path, module=_module)
+        assert "def helper():" in res.new_text and "async def helper" not in res.new_text, path
+        assert {c.safety for c in res.changes} == {"safe"}, path
 
 
 def test_a_suppressed_definition_or_call_site_keeps_the_group_async(tmp_path):

@@ -22,12 +22,12 @@ def validate(doc: dict) -> None:
 SERVICE = '''import asyncio
 
 
-async def load_config():
+async def _load_config():
     return {"retries": 3}
 
 
 async def main():
-    config = await load_config()
+    config = await _load_config()
     print(config["retries"])
 
 
@@ -35,8 +35,8 @@ if __name__ == "__main__":
     asyncio.run(main())
 '''
 
-SERVICE_AFTER = SERVICE.replace("async def load_config", "def load_config").replace(
-    "await load_config()", "load_config()"
+SERVICE_AFTER = SERVICE.replace("async def _load_config", "def _load_config").replace(
+    "await _load_config()", "_load_config()"
 )
 
 
@@ -79,11 +79,11 @@ def test_dry_run_prints_a_patch_git_applies_and_writes_nothing(repo, tmp_path):
     out = codemod(r, "apply", "--transform", "await-free", "--dry-run")
     assert out.returncode == 1, out.stderr
     assert out.stdout.startswith("diff --git a/svc/app.py b/svc/app.py\n--- a/svc/app.py\n+++ b/svc/app.py\n")
-    assert "-async def load_config():\n+def load_config():" in out.stdout
+    assert "-async def _load_config():\n+def _load_config():" in out.stdout
     assert "Would change 1 file (2 await-free rewrites); 1 candidate skipped (--show-skips lists them); 1 file checked. " \
         "Run without --dry-run to apply.\n" in out.stderr
     # the changes, with their fix safety, go to stderr: stdout is exactly the patch
-    assert "svc/app.py:4:1: await-free [safe]: load_config() never awaits" in out.stderr
+    assert "svc/app.py:4:1: await-free [safe]: _load_config() never awaits" in out.stderr
     assert (r / "svc/app.py").read_text() == SERVICE
     (tmp_path / "p.patch").write_text(out.stdout)
     git(r, "apply", str(tmp_path / "p.patch"))
@@ -168,7 +168,7 @@ def test_usage_errors(repo):
 
 def test_config_select_options_and_exclude(repo):
     cfg = '[tool.codemod]\nselect = ["await-free"]\nexclude = ["legacy"]\n\n[tool.codemod.await-free]\ninclude-public = true\n'
-    public = SERVICE.replace("import asyncio\n", 'import asyncio\n\n__all__ = ["load_config"]\n')
+    public = SERVICE.replace("import asyncio\n", 'import asyncio\n\n__all__ = ["_load_config"]\n')
     r = repo({"pyproject.toml": cfg, "app.py": public, "legacy/old.py": SERVICE})
     out = codemod(r, "apply", "--dry-run")
     assert out.returncode == 1, out.stderr
@@ -194,7 +194,7 @@ def test_paths_limit_edits_but_callers_elsewhere_still_count(repo):
 
 
 def test_jobs_and_progress_flags(repo):
-    files = {f"m{i}.py": SERVICE.replace("load_config", f"load_{i}") for i in range(70)}
+    files = {f"m{i}.py": SERVICE.replace("_load_config", f"load_{i}") for i in range(70)}
     r = repo(files)
     one = codemod(r, "apply", "-t", "await-free", "--dry-run", "-j", "1", "--no-cache")
     two = codemod(r, "apply", "-t", "await-free", "--dry-run", "-j", "2", "--no-cache", "--progress")
@@ -227,7 +227,7 @@ def test_dry_run_is_byte_identical_to_patch_stdout_in_the_files_own_encoding(rep
 
 
 def test_option_values_are_typed_by_the_options_default(repo):
-    public = SERVICE.replace("import asyncio\n", 'import asyncio\n\n__all__ = ["load_config"]\n')
+    public = SERVICE.replace("import asyncio\n", 'import asyncio\n\n__all__ = ["_load_config"]\n')
     r = repo({"app.py": public})
     for off in ("False", "no", "off", "0", "false"):
         out = codemod(r, "apply", "-t", "await-free", "--dry-run", "-o", f"await-free.include-public={off}")

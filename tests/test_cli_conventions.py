@@ -50,7 +50,7 @@ def test_color_auto_always_never_and_the_environment(repo):
     no_color = codemod(r, "apply", "-t", "await-free", "--dry-run", env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
     never = codemod(r, "apply", "-t", "await-free", "--dry-run", "--color", "never", env={"FORCE_COLOR": "1"})
     assert "\x1b[" not in plain.stdout + plain.stderr  # not a terminal
-    assert "\x1b[31m-async def load_config():\x1b[m" in always.stdout and "\x1b[32m[safe]" in always.stderr
+    assert "\x1b[31m-async def _load_config():\x1b[m" in always.stdout and "\x1b[32m[safe]" in always.stderr
     assert forced.stdout == always.stdout
     assert no_color.stdout == never.stdout == plain.stdout
 
@@ -150,7 +150,7 @@ def test_json_document_says_what_was_written_and_carries_errors_with_line_and_tr
     change = next(c for c in doc["changes"] if c["line"] == 4)
     assert change["end_line"] >= change["line"] and change["safety"] == "safe"
     hunk = doc["files"][0]["hunks"][change["hunks"][0]]
-    assert hunk["diff"].startswith("@@ ") and "-async def load_config():" in hunk["diff"]
+    assert hunk["diff"].startswith("@@ ") and "-async def _load_config():" in hunk["diff"]
     assert (r / "app.py").read_text() == SERVICE_AFTER
 
 
@@ -215,7 +215,7 @@ def test_outside_git_warns_once_and_keeps_the_cache_out_of_the_folder(tmp_path):
 
 
 def test_plurals(repo):
-    r = repo({"a.py": SERVICE, "b.py": SERVICE.replace("load_config", "load_other")})
+    r = repo({"a.py": SERVICE, "b.py": SERVICE.replace("_load_config", "_load_other")})
     out = codemod(r, "apply", "-t", "await-free", "--check")
     assert "Would change 2 files (4 await-free rewrites); 2 candidates skipped" in out.stderr
     assert "2 files checked." in out.stderr

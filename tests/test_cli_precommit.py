@@ -111,6 +111,8 @@ def test_try_repo_hooks_honour_exclude_and_read_the_whole_repository(tmp_path, r
     use = "from pkg.lib import fetch\n\n\nasync def use():\n    return await fetch()\n"
     user = make_repo(tmp_path / "user", {
         "pkg/__init__.py": "", "pkg/lib.py": lib, "pkg/app.py": use, "legacy/old.py": SERVICE,
+        # an application: nothing outside it imports pkg.lib.fetch, so converting it is a safe fix
+        "pyproject.toml": "[tool.codemod.await-free]\ninclude-public = true\n",
         ".pre-commit-config.yaml": (
             f"repos:\n  - repo: {release}\n    rev: {readme_rev()}\n    hooks:\n"
             "      - id: codemod\n        args: [--transform, await-free]\n        exclude: ^legacy/\n"
@@ -125,7 +127,8 @@ def test_try_repo_hooks_honour_exclude_and_read_the_whole_repository(tmp_path, r
     assert (user / "pkg/lib.py").read_text() == "def fetch():\n    return 1\n"
     assert "    return fetch()\n" in (user / "pkg/app.py").read_text()
     # a commit that stages only lib.py: app.py (not passed) still counts as a caller, so fetch stays async
-    user2 = make_repo(tmp_path / "user2", {"pkg/__init__.py": "", "pkg/lib.py": lib, "pkg/app.py": use})
+    user2 = make_repo(tmp_path / "user2", {"pkg/__init__.py": "", "pkg/lib.py": lib, "pkg/app.py": use,
+                                           "pyproject.toml": "[tool.codemod.await-free]\ninclude-public = true\n"})
     (user2 / "pkg/lib.py").write_text(lib + "\n")
     git(user2, "add", "pkg/lib.py")
     staged = pre_commit(user2, "try-repo", str(release), "codemod", "--ref", readme_rev(),

@@ -26,6 +26,8 @@ def apply_all(repo, *flags: str) -> subprocess.CompletedProcess:
 def example_repo(path):
     repo = make_repo(path)
     shutil.copytree(ROOT / "examples", repo / "examples", ignore=shutil.ignore_patterns("__pycache__"))
+    # as this repository's pyproject.toml says: the example is an application, its only user
+    (repo / "pyproject.toml").write_text("[tool.codemod.await-free]\ninclude-public = true\n")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "example")
     return repo

@@ -14,7 +14,9 @@ from .forge.world import SERVICE, TOKEN, World
 @pytest.fixture
 def world(tmp_path):
     w = World(tmp_path, {"app/service.py": SERVICE, "app/__init__.py": "",
-                         "pyproject.toml": '[tool.codemod.pr]\nlabels = ["async"]\nreviewers = ["bob"]\n'})
+                         "pyproject.toml": '[tool.codemod.pr]\nlabels = ["async"]\nreviewers = ["bob"]\n'
+                         # an application: nothing outside it awaits its functions (await-free's fixes are safe)
+                         '\n[tool.codemod.await-free]\ninclude-public = true\n'})
     yield w
     w.close()
     assert w.fake.invalid == []

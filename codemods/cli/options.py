@@ -47,7 +47,7 @@ _OPTIONS: list[Callable] = [
     click.option("-o", "--option", "options", multiple=True, metavar="NAME.KEY=VALUE",
                  help="A transform option, as in [tool.codemod.NAME]; VALUE is typed by the option's default "
                       "(true/false, yes/no, on/off, 1/0 for a boolean; a JSON list or comma-separated for a list)."),
-    click.option("--include-public", is_flag=True, help="await-free: also convert names listed in __all__."),
+    click.option("--include-public", is_flag=True, help="await-free: public names are this repository's own (safe fixes), __all__ included."),
     click.option("--include-unreferenced", is_flag=True, help="await-free: also convert functions nothing references."),
     click.option("--stdin-filename", metavar="PATH",
                  help="With `-` as the path: the module read from stdin is the file at PATH (cross-file transforms "

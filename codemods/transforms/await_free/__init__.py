@@ -99,9 +99,15 @@ class AwaitFree(Transform):
     ```
 
     ## Fix safety
-    Safe: a body that never suspends runs the same when called directly as when awaited, and the
-    transform converts a function only when it sees and updates every reference to it in the
-    repository; what it cannot follow blocks the conversion (see above). A converted definition, its
+    Safe for a private name, unsafe for a public one. A body that never suspends runs the same when
+    called directly as when awaited, and the transform converts a function only when it sees and
+    updates every reference to it in the repository; what it cannot follow blocks the conversion (see
+    above). But a public name (no leading underscore in its module, class or own name, not nested in a
+    function, not in a test module) may be awaited by code outside the repository, a library's users or
+    a framework's plugins, where `await` of its plain result raises `TypeError`: converting it, and
+    whatever converts only because it does, is unsafe. Without unsafe fixes those stay async, each
+    reported with its dotted name; `include-public = true` says the repository is the only user of its
+    names (an application) and makes every conversion safe. A converted definition, its
     call sites in every file, and the converted callers that awaited it are one unit: review accepts
     or declines them together. Exceptions raised by the body now propagate at the call rather than at
     the `await`; at an `await f()` call site both happen in the same expression. Parameter
@@ -109,13 +115,13 @@ class AwaitFree(Transform):
     stand-in) to a parameter annotated `Account` is not seen. A name computed on a receiver of unknown
     class from outside data only (a configuration file, the network) with no literal prefix is not
     seen either, nor is `StopIteration` raised by a plain function the body calls. Files that do not
-    parse are not seen: fix them first. Options (`[tool.codemod.await-free]`): `include-public = true` also
-    converts names listed in `__all__`; `include-unreferenced = true` also converts functions nothing
-    references.
+    parse are not seen: fix them first. Options (`[tool.codemod.await-free]`): `include-public = true`
+    treats public names as the repository's own (safe fixes) and also converts names listed in
+    `__all__`; `include-unreferenced = true` also converts functions nothing references.
     """
 
     name = "await-free"
-    fix_safety = SAFE
+    fix_safety = SAFE  # for private names; a public name's conversion is unsafe (see Fix safety)
     rules = ("CM301",)
     summary = "async def functions that never await become def; their call sites drop the await"
     # besides the files that define coroutines: those that publish names (`__all__`), and those that
@@ -159,7 +165,9 @@ class AwaitFree(Transform):
     # -- plan -----------------------------------------------------------------------------------
     def plan(self, facts: dict[str, Any]) -> Plan:
         facts = {p: f for p, f in facts.items() if isinstance(f, FileFacts)}
-        return fixpoint.plan(facts, self.options, self.name, getattr(self, "editable", None), self.unparsed)
+        return fixpoint.plan(
+            facts, self.options, self.name, getattr(self, "editable", None), self.unparsed, self.allow_unsafe
+        )
 
     # -- rewrite --------------------------------------------------------------------------------
     def rewrite(self, module: cst.Module, file_plan: FilePlan, ctx: RewriteContext) -> cst.Module:

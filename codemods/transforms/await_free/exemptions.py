@@ -212,6 +212,23 @@ class Exemptions:
             return reasons.public_method(c, self.public[f"{path}:{top}"])
         return None
 
+    def exposed(self, cid: str) -> str | None:
+        """The dotted name by which code outside the repository may reach the candidate, when it is
+        public by Python's convention: no component of its module, class or own name starts with an
+        underscore, it is not nested in a function, and its module is not a test (None otherwise)."""
+        path, d = self.candidates[cid]
+        module = self.res.facts[path].module
+        parts = module.split(".") if module else []
+        if any(p.startswith("_") for p in parts) or "<locals>" in d.qual:
+            return None
+        if any(p in ("tests", "test", "testing") for p in parts[:-1]) or (
+            parts and (parts[-1].startswith("test_") or parts[-1].endswith("_test") or parts[-1] == "conftest")
+        ):
+            return None
+        if any(p.startswith("_") for p in d.qual.split(".")):
+            return None
+        return ".".join([*parts, d.qual]) if parts else d.qual
+
     def class_creation(self, ccid: str, c: ClassInfo) -> str | None:
         """Code that runs when the class (or a subclass) is created and may wrap or inspect its methods."""
         res = self.res

@@ -27,7 +27,7 @@ _IDENTIFIER_BYTES = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 def plan(
     facts: dict[str, FileFacts], options: Mapping[str, Any], name: str,
-    editable: frozenset[str] | None, unparsed: Mapping[str, bytes],
+    editable: frozenset[str] | None, unparsed: Mapping[str, bytes], allow_unsafe: bool = True,
 ) -> Plan:
     res = Resolver(facts)
     out = Plan()
@@ -39,6 +39,15 @@ def plan(
 
     reasons_of: dict[str, str] = {}
     suppressed: set[str] = set()
+    # public names: callers outside the repository may await them, so converting one is an unsafe fix;
+    # without unsafe fixes they stay async *before* the fixpoint, so that no function becomes plain
+    # because it awaited one of them
+    public: dict[str, str] = {}
+    if not options.get("include-public"):
+        for cid in candidates:
+            where = exempt.exposed(cid)
+            if where is not None:
+                public[cid] = where
     unparsed_words = [(p, set(_IDENTIFIER_BYTES.findall(data))) for p, data in sorted(unparsed.items())]
     for cid, (path, d) in candidates.items():
         if d.line in facts[path].suppressed:
@@ -53,6 +62,8 @@ def plan(
                     if rpath not in editable:
                         why = reasons.outside_paths(f"{rpath}:{ref[3]}")
                         break
+        if why is None and cid in public and not allow_unsafe:
+            why = reasons.public_name(f"`{public[cid]}`")
         if why is None:
             for upath, words in unparsed_words:
                 if d.name.encode() in words:
@@ -87,13 +98,23 @@ def plan(
             continue
         out.skips.append(Skip(path, d.line, d.col + 1, name, f"{reasons.label(d)}: {reasons_of[cid]}"))
 
-    units = unit_names(converted, deps, candidates)
+    # the conversions that need no public name converted are safe, each linked group a unit of its own;
+    # the rest (public names, and what converts only because they do) are unsafe units
+    safe = greatest(deps, eligible - set(public)) if public else converted
+    rest = converted - safe
+    units = unit_names(safe, {c: deps[c] & safe for c in safe}, candidates)
+    units.update(unit_names(rest, {c: deps[c] & rest for c in rest}, candidates))
+    unsafe_units = frozenset(units[c] for c in rest)
     for cid in sorted(converted):
         path, d = candidates[cid]
         unit = units[cid]
         out.files.setdefault(path, FilePlan()).defs[(d.line, d.col)] = (reasons.converted(d), unit)
         for rpath, ref in uses.refs_to.get(cid, ()):
             out.files.setdefault(rpath, FilePlan()).awaits[(ref[6], ref[7])] = (reasons.await_removed(d), unit)
+    if unsafe_units:
+        for file_plan in out.files.values():
+            units_here = {u for _, u in file_plan.defs.values()} | {u for _, u in file_plan.awaits.values()}
+            file_plan.unsafe = frozenset(units_here & unsafe_units)
     for cid in sorted(suppressed & awaitfree):
         path, d = candidates[cid]
         if (editable is None or path in editable) and (deps[cid] <= converted or cid in greatest(deps, eligible | {cid})):

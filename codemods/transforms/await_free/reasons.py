@@ -14,6 +14,19 @@ SAFE_WHY = (
 )
 
 
+PUBLIC_WHY = (
+    "a public name: code outside this repository may await it "
+    "(include-public = true when this repository is its only user)"
+)
+
+
+def public_name(where: str) -> str:
+    return (
+        f"a public name ({where}): code outside this repository may await it; converting it is an unsafe "
+        "fix (--unsafe-fixes), or set include-public = true if this repository is its only user"
+    )
+
+
 def label(d: AsyncDef) -> str:
     return f"{d.qual}()"
 

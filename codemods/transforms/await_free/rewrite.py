@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from .._shared import Positions
-from ..base import SAFE, RewriteContext
-from .reasons import SAFE_WHY
+from ..base import SAFE, UNSAFE, RewriteContext
+from .reasons import PUBLIC_WHY, SAFE_WHY
 
 _EMPTY = cst.Module([])
 
@@ -27,6 +27,8 @@ class FilePlan:
     awaits: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     # defs a ``# codemod: ignore`` keeps: offered to ctx.fix (which records them as suppressed), not made
     suppressed: dict[tuple[int, int], str] = field(default_factory=dict)
+    # units whose conversion is an unsafe fix: a public name, which code outside the repository may await
+    unsafe: frozenset[str] = frozenset()
 
 
 def rewrite(module: cst.Module, file_plan: FilePlan, ctx: RewriteContext) -> cst.Module:
@@ -70,6 +72,8 @@ class _Rewriter(cst.CSTTransformer):
     def _fix(self, key: tuple[int, int], entry: tuple[str, str]) -> bool:
         message, unit = entry
         line, col = key
+        if unit in self.plan.unsafe:
+            return self.ctx.fix(line, col + 1, message, safety=UNSAFE, why=PUBLIC_WHY, unit=unit, end=(line, col + 6))
         return self.ctx.fix(line, col + 1, message, safety=SAFE, why=SAFE_WHY, unit=unit, end=(line, col + 6))
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
