@@ -89,3 +89,49 @@ def test_result_used_as_a_receiver_is_parenthesised():
     r = run(src)
     assert "return (await asyncio.to_thread(requests.get, u)).json()['x']" in r.new_text
     compile(r.new_text, "mod.py", "exec")
+
+
+def _import_forms(qualname: str):
+    """Every way a module can bring ``qualname`` into reach: (import lines, the expression to call)."""
+    module, _, name = qualname.rpartition(".")
+    if module == "builtins":
+        yield "", name
+        yield "import builtins\n", f"builtins.{name}"
+        return
+    yield f"import {module}\n", qualname
+    yield f"import {module} as m\n", f"m.{name}"
+    yield f"from {module} import {name}\n", name
+    yield f"from {module} import {name} as alias\n", "alias"
+    if "." in module:
+        package, _, sub = module.rpartition(".")
+        yield f"from {package} import {sub}\n", f"{sub}.{name}"
+
+
+def test_the_prefilter_passes_every_catalogue_call_in_every_import_form():
+    """``may_block`` lets the index skip files that spell no blocking call: every catalogue entry, in
+    every import form, as a call and as a method of what its producer made, is still found."""
+    import ast
+
+    from codemods.transforms._shared.ast_index import AstIndex
+    from codemods.transforms.base import SourceInfo
+    from codemods.transforms.blocking_offload.catalogue import BLOCKING_FUNCTIONS, BLOCKING_METHODS, may_block
+    from codemods.transforms.blocking_offload.facts import find_blocking_calls
+
+    t = get("blocking-offload")()
+    cases = []
+    for qualname in BLOCKING_FUNCTIONS:
+        for imports, expr in _import_forms(qualname):
+            cases.append((qualname, f"{imports}\n\nasync def go(x):\n    {expr}(x)\n"))
+    for producer, methods in BLOCKING_METHODS.items():
+        for method in methods:
+            for imports, expr in _import_forms(producer):
+                cases.append((f"{producer}.{method}", f"{imports}\n\nasync def go(x):\n    h = {expr}(x)\n    h.{method}(x)\n"))
+    assert len(cases) > 300
+    for qualname, text in cases:
+        tree = ast.parse(text)
+        found = find_blocking_calls(AstIndex(tree, "mod"))
+        assert [c.name for c in found][-1:] == [qualname], text  # the case is a real one
+        assert may_block(text), text
+        assert t.index(SourceInfo("mod.py", "mod", False, text), tree), text
+    # and a file that only looks alike is dropped before any index is built
+    assert not may_block("import asyncio\n\nasync def go(opener, sleeper):\n    await opener.sleep_until(sleeper)\n")

@@ -326,7 +326,7 @@ def test_lock_found_through_import_alias_annotation_and_dataclass_field():
     )
     result = run(src)
     assert len(result.changes) == 3, result.skips
-    assert _index(src) == ((13, 9), (25, 9), (31, 5))
+    assert _index(src).blocks == ((13, 9), (25, 9), (31, 5))
 
 
 def test_lock_patterns_option_replaces_the_defaults():
@@ -637,7 +637,7 @@ def test_index_finds_lock_blocks_with_awaits_only():
                 self._state.release()
         """
     )
-    assert facts == ((7, 9), (20, 9))
+    assert facts.blocks == ((7, 9), (20, 9))
     assert pickle.loads(pickle.dumps(facts)) == facts
 
 
@@ -668,9 +668,13 @@ def test_index_and_rewrite_agree(name, src):
     """The index returns None exactly when the rewrite, run anyway, would report nothing: LibCST sees only
     the files that matter."""
     facts = LockAwait().index(SourceInfo("m.py", "m", False, src), ast.parse(src))
-    _, ctx = rewrite_module(LockAwait(), cst.parse_module(src), facts, "m.py")
+    new, ctx = rewrite_module(LockAwait(), cst.parse_module(src), facts, "m.py")
     reported = ctx.changes or ctx.skips or ctx.held or ctx.suppressed
     assert (facts is not None) == bool(reported), (name, facts, ctx.skips)
+    # where the index says nothing moves, its skips are the whole report, and the file is unchanged
+    if facts is not None and facts.report_only() is not None:
+        assert new.code == src and not (ctx.changes or ctx.held or ctx.suppressed), name
+        assert [(s.line, s.col, s.reason) for s in ctx.skips] == list(facts.report_only()), name
 
 
 # --------------------------------------------------------------------------------------------

@@ -107,3 +107,43 @@ def test_the_same_changeset_with_every_executor(repo):
         threaded = pipeline.run([str(r)], [DemoRename()], root=str(r), executor=threads)
     assert serial.diff() == threaded.diff() and serial.diff()
     assert serial.skips == threaded.skips and len(serial.skips) == 27
+
+
+LOCKED = """\
+import asyncio
+
+
+class Wallet:
+    def __init__(self, store):
+        self._lock = asyncio.Lock()
+        self._store = store
+
+    async def deposit(self, key, n):
+        async with self._lock:
+            value = await self._store.get(key)
+            await self._store.set(key, value + n)
+"""
+
+
+def test_a_file_whose_report_the_index_knows_is_not_rewritten(repo):
+    """lock-await decides in the index that nothing in ``wallet.py`` moves: the run reports its skips
+    from the plan and LibCST never parses the file, unless another transform rewrites it anyway.
+    Either way the report is the one the rewrite makes (apply_to_source runs the rewrite)."""
+    from codemods.engine import apply_to_source
+    from codemods.transforms import get
+
+    lock_await = get("lock-await")
+    rewritten = apply_to_source([lock_await()], LOCKED, "wallet.py", "wallet")
+    assert rewritten.skips and not rewritten.changes and rewritten.new_text == LOCKED
+    r = repo({"wallet.py": LOCKED})
+    cs = pipeline.run([str(r)], [lock_await()], root=str(r), jobs=1)
+    assert cs.stats["reported_from_plan"] == 1 and cs.stats["rewritten"] == 0 and cs.stats["libcst_parses"] == 0
+    assert [(s.line, s.col, s.reason) for s in cs.skips] == [(s.line, s.col, s.reason) for s in rewritten.skips]
+    assert not cs.files
+    # another transform rewrites the file: lock-await runs in the rewrite as well, with the same report
+    both = repo({"wallet.py": LOCKED + "\n\ndef main():\n    return old_api(1)\n"}, name="both")
+    cs = pipeline.run([str(both)], [DemoRename(), lock_await()], root=str(both), jobs=1)
+    assert cs.stats["reported_from_plan"] == 0 and cs.stats["libcst_parses"] >= 1 and [f.path for f in cs.files] == ["wallet.py"]
+    assert [(s.line, s.col, s.reason) for s in cs.skips if s.transform == "lock-await"] == [
+        (s.line, s.col, s.reason) for s in rewritten.skips
+    ]

@@ -20,7 +20,7 @@ from . import prefilter
 from .discover import Workspace
 from .executors import Executor
 from .items import CachedError, IndexJob, IndexResult
-from .passes import parse_python
+from .passes import collector_paused, parse_python
 from .store import ERROR, FACTS, FactsCache, LazyFacts, fingerprint
 
 
@@ -49,6 +49,11 @@ class Index:
 
 def index_one(job: IndexJob) -> IndexResult:
     """The per-file step (runs in a worker): decode, parse once, every consumer's ``index``."""
+    with collector_paused():
+        return _index_one(job)
+
+
+def _index_one(job: IndexJob) -> IndexResult:
     f = job.file
     result = IndexResult(f.path)
     try:

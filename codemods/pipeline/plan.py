@@ -3,7 +3,8 @@
 Each transform turns every file's facts into a :class:`~codemods.transforms.base.Plan`: the files it
 will rewrite (with what it needs to know there) and repository-level skips. Single-file transforms
 keep the default plan (every file with facts). The plans become the rewrite phase's work: per file,
-the transforms that rewrite it, in the run's order.
+the transforms that rewrite it, in the run's order. A file whose only steps would report skips and
+change nothing (``Plan.report_only``) is not work: its skips are reported from the plan.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Plans:
     skips: list[Skip] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     reused: int = 0  # plans read from the store
+    reported: set[str] = field(default_factory=set)  # files reported from the plan alone (nothing to rewrite)
 
 
 def run(ws: Workspace, transforms: Sequence[Transform], idx: Index, store: FactsCache | None = None) -> Plans:
@@ -59,8 +61,20 @@ def run(ws: Workspace, transforms: Sequence[Transform], idx: Index, store: Facts
         if key is not None:
             store.store("plan", key, plans.by_transform[t.name])
         plans.skips.extend(plans.by_transform[t.name].skips)
+    # A file that only some transform's report is waiting for is reported from the plan (no rewrite).
+    rewritten = {
+        rel for t in transforms for rel in plans.by_transform[t.name].files
+        if rel not in plans.by_transform[t.name].report_only
+    }
+    for t in transforms:
+        for rel, skips in plans.by_transform[t.name].report_only.items():
+            if rel not in rewritten and rel not in idx.failed and ws.editable_by(t, rel):
+                plans.skips.extend(skips)
+                plans.reported.add(rel)
     for t in transforms:
         for rel, file_plan in plans.by_transform[t.name].files.items():
+            if rel in plans.reported and rel in plans.by_transform[t.name].report_only:
+                continue
             if not ws.editable_by(t, rel):
                 plans.errors.append(FileError(rel, f"internal error in {t.name}: planned an edit outside the paths given; not rewritten", "internal"))
             elif rel not in idx.failed:

@@ -18,7 +18,7 @@ from ..model import Change
 from ..source import SourceError, decode
 from ..transforms.base import Transform
 from .items import Reports, RewriteJob, RewriteResult
-from .passes import LIBCST_CANNOT_PARSE, LIBCST_PARSES, Memo, rewrite_module, single_file_pass
+from .passes import LIBCST_CANNOT_PARSE, LIBCST_PARSES, Memo, collector_paused, rewrite_module, single_file_pass
 from .positions import rebase
 from .store import digest, stable, tool_digest
 from .verify import verify
@@ -69,7 +69,8 @@ def rewrite_one(job: RewriteJob) -> RewriteResult:
     """The per-file step (runs in a worker)."""
     before = LIBCST_PARSES[0]
     try:
-        result = _rewrite_file(job)
+        with collector_paused():
+            result = _rewrite_file(job)
     except RecursionError:  # LibCST's code generation and visitors recurse on very deep expressions
         result = RewriteResult(job.file.path, errors=[("error", "nested too deeply for LibCST (recursion limit): left unchanged")])
     result.libcst_parses = LIBCST_PARSES[0] - before

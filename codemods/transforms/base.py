@@ -62,6 +62,10 @@ class Plan:
 
     files: dict[str, Any] = field(default_factory=dict)
     skips: list[Skip] = field(default_factory=list)
+    # files of ``files`` whose rewrite would change nothing and only report these skips, as the index
+    # already knows: when no other transform rewrites such a file, the run reports them from here and
+    # LibCST never parses it
+    report_only: dict[str, list[Skip]] = field(default_factory=dict)
 
 
 class RewriteContext:

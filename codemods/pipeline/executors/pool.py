@@ -11,12 +11,15 @@ from .futures import Futures
 MIN_ITEMS = {"index": 64, "rewrite": 4}
 
 
-def _ignore_sigint() -> None:
+def _start_worker() -> None:
     """Workers leave Ctrl-C to the main process, which stops the run (exit 130) without a traceback
-    from every worker."""
+    from every worker. A worker forked while the main process had its garbage collector paused (see
+    :func:`~codemods.pipeline.run.run_workspace`) starts with it running: each file's work pauses it."""
+    import gc
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.enable()
 
 
 class ProcessPool:
@@ -33,7 +36,7 @@ class ProcessPool:
 
             return Serial().map(fn, items, phase=phase, progress=progress)
         if self._futures is None:
-            self._futures = Futures(ProcessPoolExecutor(max_workers=self.jobs, initializer=_ignore_sigint), self.jobs)
+            self._futures = Futures(ProcessPoolExecutor(max_workers=self.jobs, initializer=_start_worker), self.jobs)
         return self._futures.map(fn, items, phase=phase, progress=progress)
 
     def close(self) -> None:

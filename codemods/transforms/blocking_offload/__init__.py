@@ -12,6 +12,7 @@ from codemods.transforms import register
 from codemods.transforms.base import UNSAFE, RewriteContext, SourceInfo, Transform
 
 from .._shared.ast_index import AstIndex
+from .catalogue import may_block
 from .facts import find_blocking_calls
 from .rewrite import rewrite_module
 
@@ -87,6 +88,8 @@ class BlockingOffload(Transform):
         return b"async" in data and any(n in data for n in _NEEDLES)
 
     def index(self, src: SourceInfo, tree: ast.Module) -> Any:
+        if not may_block(src.text):  # no index of scopes for a file that spells no blocking call
+            return None
         calls = find_blocking_calls(AstIndex.of(tree, src.module, src.is_package))
         return tuple(calls) or None
 

@@ -6,6 +6,8 @@ finding and its fix always agree on what blocks.
 
 from __future__ import annotations
 
+import re
+
 _REQUESTS_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 
 # functions that block, by qualified name -> what they wait for
@@ -69,3 +71,28 @@ OFFLOADERS = frozenset({
     "concurrent.futures.ThreadPoolExecutor.submit",
 })
 OFFLOADING_METHODS = frozenset({"run_in_executor", "submit", "to_thread", "run_sync"})
+
+
+# -- which words a file must hold for any of the calls above to be in it --------------------------
+# A call resolves to a qualified name only through the names the file spells: the last part of the
+# name (``sleep``, at the call or in ``from time import sleep``) and, but for builtins, the module it
+# comes from (``time``, in an import). A method needs its own name and its producer's words. A file
+# without every word of some entry holds none of these calls, and needs no index of its scopes.
+def _words(qualname: str) -> frozenset[str]:
+    parts = qualname.split(".")
+    return frozenset({parts[-1]} | ({parts[0]} if parts[0] != "builtins" else set()))
+
+
+REQUIRED_WORDS: tuple[frozenset[str], ...] = tuple(sorted(
+    {_words(name) for name in BLOCKING_FUNCTIONS}
+    | {_words(producer) | {method} for producer, methods in BLOCKING_METHODS.items() for method in methods},
+    key=sorted,
+))
+_WORDS = re.compile(r"\b(?:%s)\b" % "|".join(sorted({w for need in REQUIRED_WORDS for w in need}, key=lambda w: (-len(w), w))))
+
+
+def may_block(text: str) -> bool:
+    """Whether ``text`` spells every word of some catalogue entry (a false True is harmless: the
+    index then decides; a false False would hide a call, which a test rules out)."""
+    present = set(_WORDS.findall(text))
+    return any(need <= present for need in REQUIRED_WORDS)

@@ -9,12 +9,14 @@ transform and its documentation.
 from __future__ import annotations
 
 import ast
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
 
 import libcst as cst
 
 from codemods.transforms import register
-from codemods.transforms.base import UNSAFE, RewriteContext, SourceInfo, Transform
+from codemods.model import Skip
+from codemods.transforms.base import UNSAFE, Plan, RewriteContext, SourceInfo, Transform
 
 from . import reasons
 from .facts import ModuleFacts, index
@@ -143,15 +145,26 @@ class LockAwait(Transform):
         return list(pats or [])
 
     def index(self, src: SourceInfo, tree: ast.Module) -> Any:
-        return index(tree, src.text, self.patterns)
+        facts = ModuleFacts(tree, src.text, self.patterns)
+        blocks = index(facts)
+        if blocks is None:
+            return None
+        # The whole analysis runs here: a file where nothing moves (most of them) is reported from
+        # these facts, and LibCST never parses it.
+        return LockFileFacts(blocks, _report_only(facts, columns(src.text)))
+
+    def plan(self, facts: dict[str, Any]) -> Plan:
+        plan = super().plan(facts)
+        for path, file_facts in facts.items():
+            report = file_facts.report_only() if isinstance(file_facts, LockFileFacts) else None
+            if report is not None:
+                plan.report_only[path] = [Skip(path, line, col, self.name, reason) for line, col, reason in report]
+        return plan
 
     def rewrite(self, module: cst.Module, file_plan: Any, ctx: RewriteContext) -> cst.Module:
         source = module.code
         facts = ModuleFacts(ast.parse(source), source, self.patterns)
-        lines = [line.encode("utf-8", "surrogatepass") for line in source.splitlines()]
-
-        def column(line: int, offset: int) -> int:
-            return len(lines[line - 1][:offset].decode("utf-8", "replace")) + 1 if line <= len(lines) else offset + 1
+        column = columns(source)
 
         def pos(node: ast.AST) -> tuple[int, int]:
             return node.lineno, column(node.lineno, node.col_offset)
@@ -194,9 +207,60 @@ class LockAwait(Transform):
             if made:
                 plans.append(plan)
                 chosen |= planner.taken
-        for region in facts.acquire_regions():
-            for site in region.sites:
-                if pos(site) not in reported:
-                    reported.add(pos(site))
-                    ctx.skip(*pos(site), reasons.acquire_release(region.lock.code, region.acquire.lineno, region.release_line))
+        for line, col, reason in _acquire_skips(facts, reported, pos):
+            ctx.skip(line, col, reason)
         return apply(module, plans)
+
+
+@dataclass(frozen=True)
+class LockFileFacts:
+    """One file's facts: where the rewrite will report (lock blocks and acquire()/release() regions
+    holding a lock across an await), and, when no await in it can move, the whole report."""
+
+    blocks: tuple[tuple[int, int], ...]
+    skips: Optional[tuple[tuple[int, int, str], ...]] = None  # None: something may move (LibCST decides)
+
+    def report_only(self) -> Optional[tuple[tuple[int, int, str], ...]]:
+        """The skips, when they are all the rewrite would report (nothing moves): no rewrite needed."""
+        return self.skips
+
+
+def columns(source: str) -> Callable[[int, int], int]:
+    """``ast``'s (line, UTF-8 byte offset) -> the 1-based character column the reports use."""
+    lines = [line.encode("utf-8", "surrogatepass") for line in source.splitlines()]
+
+    def column(line: int, offset: int) -> int:
+        return len(lines[line - 1][:offset].decode("utf-8", "replace")) + 1 if line <= len(lines) else offset + 1
+
+    return column
+
+
+def _acquire_skips(facts: ModuleFacts, reported: set[tuple[int, int]], pos) -> list[tuple[int, int, str]]:
+    """Each await between an ``acquire()`` and its ``release()`` not reported already: reported, never moved."""
+    found = []
+    for region in facts.acquire_regions():
+        for site in region.sites:
+            if pos(site) not in reported:
+                reported.add(pos(site))
+                found.append((*pos(site), reasons.acquire_release(region.lock.code, region.acquire.lineno, region.release_line)))
+    return found
+
+
+def _report_only(facts: ModuleFacts, column) -> Optional[tuple[tuple[int, int, str], ...]]:
+    """What :meth:`LockAwait.rewrite` would report when no block of the file has an await that moves
+    (None when one may: then only the rewrite knows, suppressions and all)."""
+
+    def pos(node: ast.AST) -> tuple[int, int]:
+        return node.lineno, column(node.lineno, node.col_offset)
+
+    reported: set[tuple[int, int]] = set()
+    found: list[tuple[int, int, str]] = []
+    for block in facts.lock_blocks():
+        outcome = BlockPlanner(facts, block, taken_names(facts, block), set(), column).run()
+        if outcome.plan is not None:
+            return None
+        for site, reason in outcome.skips:
+            reported.add(pos(site))
+            found.append((*pos(site), reason))
+    found += _acquire_skips(facts, reported, pos)
+    return tuple(found)

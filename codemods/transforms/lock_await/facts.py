@@ -198,6 +198,7 @@ class ModuleFacts:
         self._withs: list[tuple[ast.With | ast.AsyncWith, FunctionFacts]] = []
         self._acquires: list[tuple[ast.stmt, list[ast.stmt], FunctionFacts]] = []
         self._comments: Optional[dict[int, str]] = None
+        self._blocks: Optional[list[LockBlock]] = None
         self._encoded = [line.encode("utf-8", "surrogatepass") for line in source.splitlines(keepends=True)]
         self._collect_imports(tree)
         self._walk(tree.body, None, None, None)
@@ -361,6 +362,11 @@ class ModuleFacts:
 
     def lock_blocks(self) -> list[LockBlock]:
         """Outermost lock blocks of each async def that hold the lock across an await."""
+        if self._blocks is None:
+            self._blocks = self._lock_blocks()
+        return list(self._blocks)
+
+    def _lock_blocks(self) -> list[LockBlock]:
         blocks: list[LockBlock] = []
         inside: set[int] = set()
         for node, fn in self._withs:
@@ -573,10 +579,9 @@ def _releases(stmt: ast.stmt, lock_code: str, direct: bool = False) -> bool:
     return False
 
 
-def index(tree: ast.Module, source: str, patterns: Sequence[str]) -> Optional[tuple[tuple[int, int], ...]]:
+def index(facts: ModuleFacts) -> Optional[tuple[tuple[int, int], ...]]:
     """Where the rewrite will report something: lock blocks and acquire()/release() regions that hold a lock
     across an await. None when there is nothing (no LibCST parse for this file)."""
-    facts = ModuleFacts(tree, source, patterns)
     found = [(b.node.lineno, b.node.col_offset + 1) for b in facts.lock_blocks()]
     found += [(r.acquire.lineno, r.acquire.col_offset + 1) for r in facts.acquire_regions()]
     return tuple(sorted(set(found))) or None
