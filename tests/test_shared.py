@@ -48,3 +48,61 @@ def test_fresh_names_are_never_keywords_builtins_or_taken():
     assert fresh_name("id", taken=taken) == "id_"
     assert fresh_name(None, "3x", taken=taken) == "value"
     assert identifier_from("self.OnClose") == "on_close"
+
+
+WALRUS_CASES = {
+    "statement": "def f(xs):\n    if (n := len(xs)) > 1:\n        return n\n",
+    "nested-block": "def f(xs):\n    for x in xs:\n        try:\n            y = x\n        except E as e:\n            while (m := g(e)):\n                pass\n",
+    "comprehension": "def f(xs):\n    ys = [z for x in xs if (z := x)]\n    return [(w := 1) for _ in ys], z\n",
+    "lambda": "def f(xs):\n    g = lambda: (q := 1)\n    return g\n",
+    "class-body": "class C:\n    a = [(k := 1) for _ in ()]\n    if (b := 2):\n        c = 3\n",
+    "match": "def f(m):\n    match m:\n        case {'a': x, **rest} if (t := x):\n            return [t, rest]\n        case [y, *others] as whole:\n            return y\n",
+    "multi-line": "def f(a):\n    v = g(\n        a,\n        (u := 1),\n    )\n    return u\n",
+    "string-only": "def f():\n    s = ':='\n    return s\n",
+}
+
+
+def _bindings(index):
+    import ast
+
+    def shape(scope):
+        return (
+            {name: [(kind, id(what) if isinstance(what, ast.AST) else what) for kind, what in b] for name, b in scope.bindings.items()},
+            sorted(scope.globals), sorted(scope.nonlocals),
+        )
+
+    return {type(node).__name__ + str(getattr(node, "lineno", 0)): shape(scope) for node, scope in index.scopes.items()}, index.star_import
+
+
+def _indexed_sources():
+    from .conftest import GOLDEN, ROOT
+
+    yield from WALRUS_CASES.items()
+    for path in sorted([*GOLDEN.rglob("before/*.py"), *(ROOT / "tests" / "corpus").rglob("*.py"), *(ROOT / "codemods").rglob("*.py")]):
+        yield str(path), path.read_text(encoding="utf-8")
+    import asyncio
+
+    for path in sorted(__import__("pathlib").Path(asyncio.__file__).parent.glob("*.py")):
+        yield str(path), path.read_text(encoding="utf-8")
+
+
+def test_ast_index_binds_the_same_with_the_statement_only_walk():
+    """Given the source, AstIndex walks the expressions of a statement only when they span a line
+    that spells `:=`: every scope binds the same names to the same nodes, in the same order, as the
+    walk of every node. (Also checked on the 6,725 files of Home Assistant 2024.3.3.)"""
+    import ast
+
+    from codemods.transforms._shared.ast_index import AstIndex
+
+    seen = 0
+    for name, text in _indexed_sources():
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:  # the cases of files that do not parse
+            continue
+        fast, full = AstIndex(tree, "m", False, text), AstIndex(tree, "m", False)
+        assert _bindings(fast) == _bindings(full), name
+        seen += 1
+    assert seen > 100
+    walrus = AstIndex(ast.parse(WALRUS_CASES["comprehension"]), "m", False, WALRUS_CASES["comprehension"])
+    assert {"ys", "z", "w"} <= set(next(s for n, s in walrus.scopes.items() if isinstance(n, ast.FunctionDef)).bindings)

@@ -103,7 +103,7 @@ class FileContext:
     def __init__(self, src: SourceInfo, tree: ast.Module, index: Optional[AstIndex] = None) -> None:
         self.src = src
         self.tree = tree
-        self.index = index or AstIndex.of(tree, src.module, src.is_package)
+        self.index = index or AstIndex.of(tree, src.module, src.is_package, src.text)
         self.rule: Optional[Rule] = None
         self.findings: list[tuple[Finding, ast.AST]] = []
         self._lines: Optional[list[str]] = None

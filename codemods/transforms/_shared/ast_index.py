@@ -20,6 +20,8 @@ import builtins
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
+from .positions import lines_holding, spans_any
+
 _BUILTINS = frozenset(dir(builtins))
 FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
 ScopeNode = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
@@ -74,19 +76,23 @@ class AstIndex:
     _memo: dict[int, tuple[ast.Module, "AstIndex"]] = {}
 
     @classmethod
-    def of(cls, tree: ast.Module, module: str = "", is_package: bool = False) -> "AstIndex":
-        """The index of ``tree``, shared by every rule and transform that reads it in this process."""
+    def of(cls, tree: ast.Module, module: str = "", is_package: bool = False, source: Optional[str] = None) -> "AstIndex":
+        """The index of ``tree``, shared by every rule and transform that reads it in this process.
+        ``source``: the text ``tree`` was parsed from, when known (the index is then built faster)."""
         hit = cls._memo.get(id(tree))
         if hit is not None and hit[0] is tree:
             return hit[1]
         if len(cls._memo) > 8:
             cls._memo.clear()
-        index = cls(tree, module, is_package)
+        index = cls(tree, module, is_package, source)
         cls._memo[id(tree)] = (tree, index)
         return index
 
-    def __init__(self, tree: ast.Module, module: str = "", is_package: bool = False) -> None:
+    def __init__(self, tree: ast.Module, module: str = "", is_package: bool = False, source: Optional[str] = None) -> None:
         self.tree = tree
+        # Only statements bind names, and the walrus: the expressions inside statements (most of a
+        # tree's nodes) are walked for what they bind only when they span a line that spells `:=`.
+        self._walrus: Optional[list[int]] = None if source is None else lines_holding(source, ":=")
         self.module = module
         self.is_package = is_package
         self.parents: dict[ast.AST, ast.AST] = {}
@@ -170,7 +176,7 @@ class AstIndex:
 
     def _bind_stmt(self, stmt: ast.stmt, scope: Scope) -> None:
         """Record the names ``stmt`` binds in ``scope`` (not descending into nested scopes)."""
-        for node in _own_nodes(stmt):
+        for node in _own_nodes(stmt) if self._walrus is None else _own_statements(stmt, self._walrus):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -490,6 +496,25 @@ def _own_nodes(stmt: ast.AST) -> Iterator[ast.AST]:
                 todo.extend(n for n in ast.walk(child) if isinstance(n, ast.NamedExpr))
                 continue
             todo.append(child)
+
+
+def _own_statements(stmt: ast.AST, walrus_lines: list[int]) -> Iterator[ast.AST]:
+    """What :func:`_own_nodes` yields that can bind a name, in the same order, without walking the
+    expressions that span no line of ``walrus_lines`` (an expression binds only through ``:=``)."""
+    todo: list[tuple[ast.AST, bool]] = [(stmt, False)]  # (node, inside an expression that may bind)
+    while todo:
+        node, whole = todo.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (*FunctionNode, ast.ClassDef, ast.Lambda)):
+                continue
+            if isinstance(child, ast.expr) and not whole:
+                if not spans_any(child, walrus_lines):
+                    continue
+            if isinstance(child, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                todo.extend((n, True) for n in ast.walk(child) if isinstance(n, ast.NamedExpr))
+                continue
+            todo.append((child, whole or isinstance(child, ast.expr)))
 
 
 def own_body(fn: ast.AST) -> Iterator[ast.AST]:

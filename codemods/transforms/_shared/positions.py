@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from typing import Mapping
 
 import libcst as cst
@@ -35,3 +36,17 @@ class Positions:
 
 
 __all__ = ["Positions"]
+
+
+def lines_holding(source: str, needle: str) -> list[int]:
+    """The 1-based numbers of the lines of ``source`` that contain ``needle``, in order (a cheap bound:
+    a node that spans none of them holds no token spelled ``needle``)."""
+    if needle not in source:
+        return []
+    return [n for n, line in enumerate(source.split("\n"), 1) if needle in line]
+
+
+def spans_any(node, lines: list[int]) -> bool:
+    """Whether an ``ast`` node's lines (``lineno`` to ``end_lineno``) include one of ``lines`` (sorted)."""
+    i = bisect.bisect_left(lines, node.lineno)
+    return i < len(lines) and lines[i] <= (node.end_lineno or node.lineno)

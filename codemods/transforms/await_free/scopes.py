@@ -12,6 +12,7 @@ import ast
 import re
 from typing import Any, Iterable
 
+from .._shared.positions import lines_holding, spans_any
 from ..base import SourceInfo
 from .facts import FileFacts
 
@@ -146,7 +147,7 @@ class Scopes:
         self._lines: list[str] | None = None
         self.ascii = src.text.isascii()
         self.module_frame: Frame | None = None
-        self.has_walrus = ":=" in src.text
+        self.walrus_lines = lines_holding(src.text, ":=")  # a statement spanning none of them binds no walrus target
 
     # -- positions ------------------------------------------------------------------------------
     def col(self, line: int, col: int) -> int:
@@ -200,7 +201,7 @@ class Scopes:
 
     def bind_stmt(self, frame: Frame, node: ast.AST) -> None:
         t = type(node)
-        if self.has_walrus:
+        if self.walrus_lines and spans_any(node, self.walrus_lines):
             for target in walrus_targets(node):
                 self.bind(frame, target.id, ("other", target.lineno))
         if t is ast.FunctionDef or t is ast.AsyncFunctionDef:

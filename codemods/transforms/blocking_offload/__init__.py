@@ -90,7 +90,7 @@ class BlockingOffload(Transform):
     def index(self, src: SourceInfo, tree: ast.Module) -> Any:
         if not may_block(src.text):  # no index of scopes for a file that spells no blocking call
             return None
-        calls = find_blocking_calls(AstIndex.of(tree, src.module, src.is_package))
+        calls = find_blocking_calls(AstIndex.of(tree, src.module, src.is_package, src.text))
         return tuple(calls) or None
 
     def rewrite(self, module: cst.Module, file_plan: Any, ctx: RewriteContext) -> cst.Module:

@@ -91,6 +91,13 @@ REQUIRED_WORDS: tuple[frozenset[str], ...] = tuple(sorted(
 _WORDS = re.compile(r"\b(?:%s)\b" % "|".join(sorted({w for need in REQUIRED_WORDS for w in need}, key=lambda w: (-len(w), w))))
 
 
+# the attribute a call ``x.attr(...)`` spells must be one of these for it to be a catalogue call (a
+# qualified name ends with the attribute; a method is its own name): a cheap test before resolving
+CALLED_ATTRIBUTES = frozenset(
+    {name.rpartition(".")[2] for name in BLOCKING_FUNCTIONS} | {m for methods in BLOCKING_METHODS.values() for m in methods}
+)
+
+
 def may_block(text: str) -> bool:
     """Whether ``text`` spells every word of some catalogue entry (a false True is harmless: the
     index then decides; a false False would hide a call, which a test rules out)."""

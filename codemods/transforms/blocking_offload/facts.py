@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .._shared.ast_index import AstIndex, FunctionNode
-from .catalogue import BLOCKING_FUNCTIONS, BLOCKING_METHODS, OFFLOADERS, OFFLOADING_METHODS, RETURNS_HANDLE, SLEEP
+from .catalogue import BLOCKING_FUNCTIONS, BLOCKING_METHODS, CALLED_ATTRIBUTES, OFFLOADERS, OFFLOADING_METHODS, RETURNS_HANDLE, SLEEP
 
 THREAD_LOCKS = frozenset({
     "threading.Lock", "threading.RLock", "threading.Condition", "threading.Semaphore",
@@ -96,6 +96,8 @@ def iter_blocking_calls(index: AstIndex) -> list[tuple[ast.Call, BlockingCall]]:
     callers: Optional[dict[str, list[str]]] = None
     for node in ast.walk(index.tree):
         if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Attribute) and node.func.attr not in CALLED_ATTRIBUTES:
             continue
         hit = blocking_name(index, node)
         if hit is None:

@@ -11,8 +11,11 @@ import fnmatch
 import io
 import re
 import tokenize
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterator, Optional, Sequence
+
+from .._shared.positions import lines_holding, spans_any
 
 # --------------------------------------------------------------------------------------------
 # lock types
@@ -200,12 +203,15 @@ class ModuleFacts:
         self._comments: Optional[dict[int, str]] = None
         self._blocks: Optional[list[LockBlock]] = None
         self._encoded = [line.encode("utf-8", "surrogatepass") for line in source.splitlines(keepends=True)]
+        # the lines a `.locked()` read or a Condition built on a lock can be on: the expressions of the
+        # statements that span none of them are not walked
+        self._call_lines = sorted({*lines_holding(source, "locked"), *lines_holding(source, "Condition")})
         self._collect_imports(tree)
         self._walk(tree.body, None, None, None)
 
     # -- building ------------------------------------------------------------------------------
     def _collect_imports(self, tree: ast.Module) -> None:
-        for node in ast.walk(tree):
+        for node in _statements(tree):
             if isinstance(node, ast.Import):
                 for a in node.names:
                     if a.asname:
@@ -333,6 +339,8 @@ class ModuleFacts:
             call = node.value.value if isinstance(node.value, ast.Await) else node.value
             if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "acquire":
                 self._acquires.append((node, following, fn))
+        if not spans_any(node, self._call_lines):
+            return
         for sub in _expressions(node):
             if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
                 if sub.func.attr == "locked" and not sub.args:
@@ -531,6 +539,16 @@ def _own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
             continue
         yield n
         todo.extend(ast.iter_child_nodes(n))
+
+
+def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """What ``ast.walk(tree)`` yields but the expressions, in the same order (statements, except
+    handlers, match cases and patterns): an import is a statement."""
+    todo = deque([tree])
+    while todo:
+        node = todo.popleft()
+        todo.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.expr))
+        yield node
 
 
 def _expressions(stmt: ast.stmt) -> Iterator[ast.AST]:
