@@ -59,6 +59,7 @@ WALRUS_CASES = {
     "match": "def f(m):\n    match m:\n        case {'a': x, **rest} if (t := x):\n            return [t, rest]\n        case [y, *others] as whole:\n            return y\n",
     "multi-line": "def f(a):\n    v = g(\n        a,\n        (u := 1),\n    )\n    return u\n",
     "string-only": "def f():\n    s = ':='\n    return s\n",
+    "carriage-returns": "x = 1\rdef f(a):\r    y = 2\r    if (n := a):\r        return n\r",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from typing import Mapping
 
 import libcst as cst
@@ -43,7 +44,8 @@ def lines_holding(source: str, needle: str) -> list[int]:
     a node that spans none of them holds no token spelled ``needle``)."""
     if needle not in source:
         return []
-    return [n for n, line in enumerate(source.split("\n"), 1) if needle in line]
+    lines = re.split(r"\r\n|\r|\n", source) if "\r" in source else source.split("\n")  # as Python counts lines
+    return [n for n, line in enumerate(lines, 1) if needle in line]
 
 
 def spans_any(node, lines: list[int]) -> bool:
