@@ -107,3 +107,49 @@ def test_ast_index_binds_the_same_with_the_statement_only_walk():
     assert seen > 100
     walrus = AstIndex(ast.parse(WALRUS_CASES["comprehension"]), "m", False, WALRUS_CASES["comprehension"])
     assert {"ys", "z", "w"} <= set(next(s for n, s in walrus.scopes.items() if isinstance(n, ast.FunctionDef)).bindings)
+
+
+ASYNC_CASES = {
+    "decorated": "@deco(await x)\nasync def f():\n    return await g(await h())\n",
+    "nested": "async def f():\n    async def g():\n        await a\n    await (await b)\n    return [await c for _ in d]\n",
+    "fstring": "async def f(x):\n    return f'{await x} and {(await x)!r}'\n",
+    "unicode": "async def f():\n    s = 'héllo ☃'; await g(s, await h('ü'))\n",
+    "tabs-crlf": "async def f():\r\n\tawait g()\r\n\tif x:\r\n\t\tawait (\r\n\t\t\th())\r\n",
+    "cr-only": "async def f():\r    await g()\r    return await h()\r",
+    "lambda-default": "async def f(a=lambda: None):\n    return {k: await v for k, v in a}\n",
+    "class": "class C:\n    async def m(self):\n        await self.n()\n\n    @property\n    async def p(self):\n        return await q\n",
+}
+
+
+def test_async_starts_are_where_libcst_puts_them():
+    """await-free finds its async defs and awaits by order, not with LibCST's position metadata: each is
+    where ``Positions`` says, on every golden, corpus and codemods file, asyncio's own modules and the
+    tricky cases (decorators, nesting, f-strings, non-ASCII, tabs, CRLF and CR line endings)."""
+    import ast
+
+    from codemods.transforms._shared.positions import Positions, _Starts, async_starts, ordinal_starts, remember_source
+
+    sources = list(ASYNC_CASES.items()) + [(n, t) for n, t in _indexed_sources() if "async" in t]
+    checked, fallbacks = 0, []
+    for name, text in sources:
+        try:
+            ast.parse(text)
+            module = cst.parse_module(text)
+        except (SyntaxError, cst.ParserSyntaxError):
+            continue
+        remember_source(module, text)
+        positions = Positions(module)
+        starts = async_starts(module)
+        visitor = _Starts()
+        module.visit(visitor)
+        ordinal = ordinal_starts(text, visitor.defs, visitor.awaits)
+        if ordinal is None:
+            fallbacks.append(name)
+        for node in [*visitor.defs, *visitor.awaits]:
+            line, col = positions.start(node)
+            assert starts[node] == (line, col - 1), (name, line, col)
+            if ordinal is not None:
+                assert ordinal[node] == (line, col - 1), (name, line, col)
+            checked += 1
+    assert checked > 1000
+    assert fallbacks == [], fallbacks  # the order held everywhere: LibCST's positions were never needed

@@ -13,6 +13,7 @@ from typing import Any, Iterator
 import libcst as cst
 
 from .. import suppress
+from ..transforms._shared.positions import remember_source
 from ..transforms.base import RewriteContext, SourceInfo, Transform
 from ..model import Skip
 
@@ -41,7 +42,9 @@ def collector_paused() -> Iterator[None]:
 def parse_cst(text: str) -> cst.Module:
     """LibCST's parse, counted: the figure the speed benchmark reports beside the files present."""
     LIBCST_PARSES[0] += 1
-    return cst.parse_module(text)
+    module = cst.parse_module(text)
+    remember_source(module, text)  # transforms that read the text again get it without a code generation
+    return module
 
 
 def parse_python(text: str, path: str) -> ast.Module:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import bisect
 import re
-from typing import Mapping
+from typing import Mapping, Optional
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -36,7 +37,7 @@ class Positions:
         return node in self.ranges
 
 
-__all__ = ["Positions"]
+__all__ = ["Positions", "async_starts", "lines_holding", "remember_source", "source_of", "spans_any"]
 
 
 def lines_holding(source: str, needle: str) -> list[int]:
@@ -52,3 +53,85 @@ def spans_any(node, lines: list[int]) -> bool:
     """Whether an ``ast`` node's lines (``lineno`` to ``end_lineno``) include one of ``lines`` (sorted)."""
     i = bisect.bisect_left(lines, node.lineno)
     return i < len(lines) and lines[i] <= (node.end_lineno or node.lineno)
+
+
+# -- the text a module was parsed from, and where its async defs and awaits start ------------------
+_SOURCES: dict[int, tuple[cst.Module, str]] = {}
+
+
+def remember_source(module: cst.Module, text: str) -> None:
+    """Record that ``module`` was parsed from ``text`` (its code, without a code generation)."""
+    if len(_SOURCES) >= 16:
+        _SOURCES.pop(next(iter(_SOURCES)))
+    _SOURCES[id(module)] = (module, text)
+
+
+def source_of(module: cst.Module) -> str:
+    """``module.code``, from the text it was parsed from when that is known."""
+    hit = _SOURCES.get(id(module))
+    return hit[1] if hit is not None and hit[0] is module else module.code
+
+
+class _Starts(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.defs: list[cst.FunctionDef] = []
+        self.awaits: list[cst.Await] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.asynchronous is not None:
+            self.defs.append(node)
+
+    def visit_Await(self, node: cst.Await) -> None:
+        self.awaits.append(node)
+
+
+def async_starts(module: cst.Module) -> dict[cst.CSTNode, tuple[int, int]]:
+    """Where each ``async def`` (its ``async``) and each ``await`` of ``module`` starts, as ``(line,
+    0-based character column)``: what ``Positions`` gives for them, without LibCST's position metadata
+    (a code generation that records every node's position: most of await-free's rewrite time).
+
+    CPython's ``ast`` of the same text has the same async defs and awaits; LibCST visits them in the
+    order they start (a node before its children, children in source order), so the n-th visited is
+    the n-th by position. This is checked each time (the counts agree, and each position spells
+    ``async``/``await``); where it does not hold, the positions come from ``Positions``."""
+    visitor = _Starts()
+    module.visit(visitor)
+    found = ordinal_starts(source_of(module), visitor.defs, visitor.awaits)
+    if found is not None:
+        return found
+    positions = Positions(module)
+    return {node: (positions.start(node)[0], positions.start(node)[1] - 1) for node in [*visitor.defs, *visitor.awaits]}
+
+
+def ordinal_starts(
+    text: str, defs: list[cst.FunctionDef], awaits: list[cst.Await]
+) -> Optional[dict[cst.CSTNode, tuple[int, int]]]:
+    """The starts of LibCST's ``defs`` and ``awaits`` (in visiting order) from ``ast``'s, or None when
+    the two do not line up."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    lines = re.split(r"\r\n|\r|\n", text)
+    encoded: dict[int, bytes] = {}
+
+    def start(node: ast.AST) -> tuple[int, int]:
+        raw = encoded.get(node.lineno)
+        if raw is None:
+            raw = encoded[node.lineno] = lines[node.lineno - 1].encode("utf-8", "surrogatepass")
+        return node.lineno, len(raw[: node.col_offset].decode("utf-8", "surrogatepass"))
+
+    ast_defs, ast_awaits = [], []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AsyncFunctionDef):
+            ast_defs.append(start(node))
+        elif isinstance(node, ast.Await):
+            ast_awaits.append(start(node))
+    if len(ast_defs) != len(defs) or len(ast_awaits) != len(awaits):
+        return None
+    found: dict[cst.CSTNode, tuple[int, int]] = {**dict(zip(defs, sorted(ast_defs))), **dict(zip(awaits, sorted(ast_awaits)))}
+    for node, (line, col) in found.items():
+        if not lines[line - 1].startswith("async" if isinstance(node, cst.FunctionDef) else "await", col):
+            return None
+    return found

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from .._shared import Positions
+from .._shared.positions import async_starts
 from ..base import SAFE, UNSAFE, RewriteContext
 from .reasons import PUBLIC_WHY, SAFE_WHY
 
@@ -35,7 +35,7 @@ def rewrite(module: cst.Module, file_plan: FilePlan, ctx: RewriteContext) -> cst
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 12000))  # as in index(): deep expressions that Python parses
     try:
-        rewriter = _Rewriter(file_plan, Positions(module), ctx)
+        rewriter = _Rewriter(file_plan, async_starts(module), ctx)
         new = module.visit(rewriter)
     finally:
         sys.setrecursionlimit(limit)
@@ -57,17 +57,16 @@ def _is_empty(ws: cst.BaseParenthesizableWhitespace) -> bool:
 
 
 class _Rewriter(cst.CSTTransformer):
-    def __init__(self, file_plan: FilePlan, positions: Positions, ctx: RewriteContext) -> None:
+    def __init__(self, file_plan: FilePlan, starts: dict[cst.CSTNode, tuple[int, int]], ctx: RewriteContext) -> None:
         super().__init__()
         self.plan = file_plan
-        self.positions = positions
+        self.starts = starts
         self.ctx = ctx
         self.done_defs: set[tuple[int, int]] = set()
         self.done_awaits: set[tuple[int, int]] = set()
 
     def _key(self, node: cst.CSTNode) -> tuple[int, int]:
-        line, col = self.positions.start(node)
-        return line, col - 1
+        return self.starts[node]
 
     def _fix(self, key: tuple[int, int], entry: tuple[str, str]) -> bool:
         message, unit = entry

@@ -18,6 +18,7 @@ from codemods.transforms import register
 from codemods.model import Skip
 from codemods.transforms.base import UNSAFE, Plan, RewriteContext, SourceInfo, Transform
 
+from .._shared.positions import source_of
 from . import reasons
 from .facts import ModuleFacts, index
 from .planning import BlockPlanner, taken_names
@@ -162,7 +163,7 @@ class LockAwait(Transform):
         return plan
 
     def rewrite(self, module: cst.Module, file_plan: Any, ctx: RewriteContext) -> cst.Module:
-        source = module.code
+        source = source_of(module)
         facts = ModuleFacts(ast.parse(source), source, self.patterns)
         column = columns(source)
 
