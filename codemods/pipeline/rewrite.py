@@ -38,11 +38,11 @@ def run(
         for rel, steps in sorted(work.items())
     ]
     if store is None or not store.directory or not fingerprints:
-        return executor.map(rewrite_one, jobs, phase="rewrite", progress=progress)
+        return _largest_first(executor, jobs, progress)
     keys = [result_key(job, fingerprints) for job in jobs]
     found = store.values("result", keys)
     todo = [job for job, key in zip(jobs, keys) if not isinstance(found.get(key), RewriteResult)]
-    fresh = iter(executor.map(rewrite_one, todo, phase="rewrite", progress=progress))
+    fresh = iter(_largest_first(executor, todo, progress))
     results = []
     for job, key in zip(jobs, keys):
         cached = found.get(key)
@@ -53,6 +53,18 @@ def run(
         result = next(fresh)
         store.store("result", key, result)
         results.append(result)
+    return results
+
+
+def _largest_first(executor, jobs: list[RewriteJob], progress) -> list[RewriteResult]:
+    """The executor's map over ``jobs``, given the largest files first (a file's LibCST work grows with
+    its size, and a large file started last keeps one worker busy while the others wait); the results
+    come back in the jobs' order."""
+    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].file.data))
+    done = executor.map(rewrite_one, [jobs[i] for i in order], phase="rewrite", progress=progress)
+    results: list[RewriteResult] = [None] * len(jobs)  # type: ignore[list-item]
+    for i, result in zip(order, done):
+        results[i] = result
     return results
 
 
