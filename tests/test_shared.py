@@ -153,3 +153,24 @@ def test_async_starts_are_where_libcst_puts_them():
             checked += 1
     assert checked > 1000
     assert fallbacks == [], fallbacks  # the order held everywhere: LibCST's positions were never needed
+
+
+def test_the_command_line_starts_without_libcst_matchers():
+    """``libcst.matchers`` (and ``libcst.codemod``, which imports it) cost half a second to import, more
+    than a warm run's work: every transform imports them lazily (``_shared.lazy``), and the patterns
+    still match once used."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, codemods.cli, codemods.transforms\n"
+        "codemods.transforms.registry()\n"
+        "assert 'libcst.matchers' not in sys.modules and 'libcst.codemod' not in sys.modules, "
+        "sorted(m for m in sys.modules if m.startswith('libcst.'))\n"
+        "from codemods.transforms.match_hoist import _patterns\n"
+        "import libcst as cst\n"
+        "from codemods.transforms._shared.lazy import matchers as m\n"
+        "assert m.matches(cst.parse_statement('await f(x)\\n').body[0], _patterns()['tail'])\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 from dataclasses import dataclass
 from typing import Sequence
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.metadata import FunctionScope, MetadataWrapper, PositionProvider, ScopeProvider
 
 from . import register
 from ._shared import Positions, add_import, dotted_name, is_docstring
+from ._shared.lazy import matchers as m
 from .base import UNSAFE, RewriteContext, SourceInfo, Transform
 
 _EMPTY = cst.Module(body=[])
-_DELEGATION = m.Return(value=m.Await(expression=m.Call()))
+
+
+@functools.cache
+def _return_await_call():
+    """`return await f(...)`, built on first use (see :mod:`._shared.lazy`)."""
+    return m.Return(value=m.Await(expression=m.Call()))
+
+
 UNSAFE_WHY = (
     "inspect.iscoroutinefunction() of the function turns false, the callee now runs (and its arguments are "
     "evaluated, and may raise) at the call rather than at the await, and the function leaves tracebacks"
@@ -60,7 +68,7 @@ def _delegation(fn: cst.FunctionDef) -> cst.Return | None:
         if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine):
             return None
         smalls = list(statements[0].body)
-    if len(smalls) != 1 or not m.matches(smalls[0], _DELEGATION):
+    if len(smalls) != 1 or not m.matches(smalls[0], _return_await_call()):
         return None
     call = smalls[0].value.expression  # type: ignore[attr-defined]
     # the call itself must not need the coroutine: no other await, no async comprehension

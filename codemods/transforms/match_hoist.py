@@ -9,32 +9,40 @@ gets the name of the keyword or parameter it is passed as.
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
 from typing import Sequence, Union
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
 from . import register
 from ._shared import Positions, dotted_name, identifier_from, is_usable_name, names_in
+from ._shared.lazy import matchers as m
 from .base import SAFE, RewriteContext, SourceInfo, Transform
 
 _EMPTY = cst.Module(body=[])
 
-# the tail of an arm: `await f(...)`, `x = await f(...)`, `return await f(...)`
-_AWAIT_CALL = m.Await(expression=m.Call())
-_TAIL = m.Expr(value=_AWAIT_CALL) | m.Assign(value=_AWAIT_CALL) | m.Return(value=_AWAIT_CALL)
-# evaluating these can run arbitrary code (and so rebind or mutate what is evaluated around them)
-_EFFECTFUL = (
-    m.Call() | m.Await() | m.Yield() | m.NamedExpr()
-    | m.ListComp() | m.SetComp() | m.DictComp() | m.GeneratorExp()
-)
-_CONSTANT = (
-    m.Integer() | m.Float() | m.Imaginary() | m.SimpleString() | m.ConcatenatedString()
-    | m.Name("True") | m.Name("False") | m.Name("None")
-    | m.UnaryOperation(operator=m.Minus(), expression=m.Integer() | m.Float())
-)
+@functools.cache
+def _patterns() -> dict:
+    """The matcher patterns, built on first use (see :mod:`._shared.lazy`)."""
+    await_call = m.Await(expression=m.Call())
+    return {
+        # the tail of an arm: `await f(...)`, `x = await f(...)`, `return await f(...)`
+        "tail": m.Expr(value=await_call) | m.Assign(value=await_call) | m.Return(value=await_call),
+        # evaluating these can run arbitrary code (and so rebind or mutate what is evaluated around them)
+        "effectful": (
+            m.Call() | m.Await() | m.Yield() | m.NamedExpr()
+            | m.ListComp() | m.SetComp() | m.DictComp() | m.GeneratorExp()
+        ),
+        "constant": (
+            m.Integer() | m.Float() | m.Imaginary() | m.SimpleString() | m.ConcatenatedString()
+            | m.Name("True") | m.Name("False") | m.Name("None")
+            | m.UnaryOperation(operator=m.Minus(), expression=m.Integer() | m.Float())
+        ),
+    }
+
+
 _FORM_TEXT = {"expr": "`await ...`", "assign": "`x = await ...`", "return": "`return await ...`"}
 SAFE_WHY = (
     "the arms differ only in literals or names, bound where the call was: nothing is evaluated in another "
@@ -66,7 +74,7 @@ def _literal(expr: cst.BaseExpression, names: bool = False, imported: frozenset[
     """A value whose evaluation runs no code and cannot raise: a constant, or a tuple, list or dict
     (with constant keys) of them. With ``names``, reads count too: a plain name, or a constant reached
     through an imported module or class (``const.CALL_TYPE_COIL``, ``Command.OFF``: the root ``imported``)."""
-    if m.matches(expr, _CONSTANT):
+    if m.matches(expr, _patterns()["constant"]):
         return True
     if isinstance(expr, cst.Name):
         return names
@@ -77,7 +85,7 @@ def _literal(expr: cst.BaseExpression, names: bool = False, imported: frozenset[
         return all(isinstance(e, cst.Element) and _literal(e.value, names, imported) for e in expr.elements)
     if isinstance(expr, cst.Dict):
         return all(
-            isinstance(e, cst.DictElement) and m.matches(e.key, _CONSTANT) and _literal(e.value, names, imported)
+            isinstance(e, cst.DictElement) and m.matches(e.key, _patterns()["constant"]) and _literal(e.value, names, imported)
             for e in expr.elements
         )
     return False
@@ -201,7 +209,7 @@ class _Analyzer:
             before: list[cst.CSTNode] = list(statements[:-1])
             if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
                 small = last.body[-1]
-                if not m.matches(small, _TAIL):
+                if not m.matches(small, _patterns()["tail"]):
                     return None
                 before.extend(last.body[:-1])
                 form = "expr" if isinstance(small, cst.Expr) else "assign" if isinstance(small, cst.Assign) else "return"
@@ -279,7 +287,7 @@ class _Analyzer:
         for i in differing:
             passed = [j for j in range(len(first)) if rank[j] < rank[i] and j not in differing]
             moved_before = [callee, *(first[j].value for j in passed)]
-            reads_only = not any(m.findall(e, _EFFECTFUL) for e in moved_before)
+            reads_only = not any(m.findall(e, _patterns()["effectful"]) for e in moved_before)
             for leaf in leaves:
                 value = leaf.call.args[i].value
                 if _literal(value, reads_only, self.imported):

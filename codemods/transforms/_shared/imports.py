@@ -6,8 +6,6 @@ from __future__ import annotations
 import sys
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 
 
 def dotted_name(expr: cst.BaseExpression | None) -> str | None:
@@ -84,6 +82,9 @@ def add_import(module: cst.Module, source: str, name: str | None = None) -> cst.
         placed = _place_plain_import(module, source)
         if placed is not None:
             return placed
+    from libcst.codemod import CodemodContext  # imported when needed: see .lazy
+    from libcst.codemod.visitors import AddImportsVisitor
+
     context = CodemodContext()
     AddImportsVisitor.add_needed_import(context, source, name)
     return AddImportsVisitor(context).transform_module(module)

@@ -6,8 +6,6 @@ import ast
 from typing import Optional
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import RemoveImportsVisitor
 
 from ...model import SAFE, UNSAFE
 from ..base import RewriteContext
@@ -116,6 +114,9 @@ def rewrite_module(module: cst.Module, ctx: RewriteContext) -> cst.Module:
     if access.import_needed:
         new = add_import(new, *access.import_needed)
     if offload.sleep_names:
+        from libcst.codemod import CodemodContext  # imported when needed: see _shared.lazy
+        from libcst.codemod.visitors import RemoveImportsVisitor
+
         context = CodemodContext()
         for spec in offload.sleep_names:
             RemoveImportsVisitor.remove_unused_import(context, *spec)
