@@ -12,7 +12,7 @@ from codemods.transforms import register
 from codemods.transforms.base import UNSAFE, RewriteContext, SourceInfo, Transform
 
 from .._shared.ast_index import AstIndex
-from .catalogue import may_block, may_call
+from .catalogue import may_block
 from .facts import find_blocking_calls
 from .rewrite import rewrite_module
 
@@ -88,7 +88,7 @@ class BlockingOffload(Transform):
         return b"async" in data and any(n in data for n in _NEEDLES)
 
     def index(self, src: SourceInfo, tree: ast.Module) -> Any:
-        if not may_block(src.text) or not may_call(tree, src.text):  # no index of scopes: no blocking call here
+        if not may_block(src.text):  # no index of scopes for a file that spells no blocking call
             return None
         calls = find_blocking_calls(AstIndex.of(tree, src.module, src.is_package, src.text))
         return tuple(calls) or None

@@ -6,7 +6,6 @@ finding and its fix always agree on what blocks.
 
 from __future__ import annotations
 
-import ast
 import re
 
 _REQUESTS_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
@@ -104,23 +103,3 @@ def may_block(text: str) -> bool:
     index then decides; a false False would hide a call, which a test rules out)."""
     present = set(_WORDS.findall(text))
     return any(need <= present for need in REQUIRED_WORDS)
-
-
-_AS_NAMES = re.compile(r"\bas\s+([A-Za-z_]\w*)")
-
-
-def may_call(tree: ast.Module, text: str) -> bool:
-    """Whether some call of ``tree`` could resolve to a catalogue entry: ``x.attr(...)`` whose ``attr``
-    ends an entry, or ``name(...)`` where ``name`` ends one or is bound by an ``as`` (an import alias;
-    a call through any other local name does not resolve)."""
-    names = CALLED_ATTRIBUTES | set(_AS_NAMES.findall(text))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute):
-                if func.attr in CALLED_ATTRIBUTES:
-                    return True
-            elif isinstance(func, ast.Name) and func.id in names:
-                return True
-    return False
-
