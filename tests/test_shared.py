@@ -191,3 +191,19 @@ def test_the_command_line_starts_without_libcst_matchers():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_columns_count_lines_as_python_does():
+    """``columns`` and ``lines_holding`` number lines as ``ast`` does: a form feed is not a line break
+    (``str.splitlines`` says it is), a lone carriage return is; columns are characters, not bytes."""
+    import ast
+
+    from codemods.transforms._shared.positions import columns, lines_holding, python_lines
+
+    text = "x = 1\x0c\ny = 'é'; zz = 2\rw = (v := 3)\n"
+    column, lines = columns(text), python_lines(text)
+    names = [n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Name)]
+    assert {n.id for n in names} == {"x", "y", "zz", "w", "v"}
+    for n in names:
+        assert lines[n.lineno - 1][column(n.lineno, n.col_offset) - 1:].startswith(n.id), n.id
+    assert lines_holding(text, ":=") == [3]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from typing import Mapping, Optional
+from typing import Callable, Mapping, Optional
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -37,7 +37,31 @@ class Positions:
         return node in self.ranges
 
 
-__all__ = ["Positions", "async_starts", "lines_holding", "remember_source", "source_of", "spans_any"]
+__all__ = [
+    "Positions", "async_starts", "columns", "lines_holding", "python_lines", "remember_source", "source_of", "spans_any",
+]
+
+
+def python_lines(source: str) -> list[str]:
+    """The lines of ``source`` as Python numbers them (``ast``'s ``lineno``): ended by ``\\r\\n``, ``\\r``
+    or ``\\n``, and by none of the other separators ``str.splitlines`` knows (a form feed is whitespace)."""
+    return re.split(r"\r\n|\r|\n", source) if "\r" in source else source.split("\n")
+
+
+def columns(source: str) -> Callable[[int, int], int]:
+    """``ast``'s (line, UTF-8 byte offset) in ``source`` -> the 1-based character column reports use."""
+    lines = python_lines(source)
+    encoded: dict[int, bytes] = {}
+
+    def column(line: int, offset: int) -> int:
+        if line > len(lines):
+            return offset + 1
+        raw = encoded.get(line)
+        if raw is None:
+            raw = encoded[line] = lines[line - 1].encode("utf-8", "surrogatepass")
+        return len(raw[:offset].decode("utf-8", "replace")) + 1
+
+    return column
 
 
 def lines_holding(source: str, needle: str) -> list[int]:
@@ -45,8 +69,7 @@ def lines_holding(source: str, needle: str) -> list[int]:
     a node that spans none of them holds no token spelled ``needle``)."""
     if needle not in source:
         return []
-    lines = re.split(r"\r\n|\r|\n", source) if "\r" in source else source.split("\n")  # as Python counts lines
-    return [n for n, line in enumerate(lines, 1) if needle in line]
+    return [n for n, line in enumerate(python_lines(source), 1) if needle in line]
 
 
 def spans_any(node, lines: list[int]) -> bool:
@@ -113,14 +136,10 @@ def ordinal_starts(
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    lines = re.split(r"\r\n|\r|\n", text)
-    encoded: dict[int, bytes] = {}
+    lines, column = python_lines(text), columns(text)
 
     def start(node: ast.AST) -> tuple[int, int]:
-        raw = encoded.get(node.lineno)
-        if raw is None:
-            raw = encoded[node.lineno] = lines[node.lineno - 1].encode("utf-8", "surrogatepass")
-        return node.lineno, len(raw[: node.col_offset].decode("utf-8", "surrogatepass"))
+        return node.lineno, column(node.lineno, node.col_offset) - 1
 
     ast_defs, ast_awaits = [], []
     for node in ast.walk(tree):

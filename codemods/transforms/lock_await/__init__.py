@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import libcst as cst
 
@@ -18,7 +18,7 @@ from codemods.transforms import register
 from codemods.model import Skip
 from codemods.transforms.base import UNSAFE, Plan, RewriteContext, SourceInfo, Transform
 
-from .._shared.positions import source_of
+from .._shared.positions import columns, source_of
 from . import reasons
 from .facts import ModuleFacts, index
 from .planning import BlockPlanner, taken_names
@@ -157,7 +157,7 @@ class LockAwait(Transform):
     def plan(self, facts: dict[str, Any]) -> Plan:
         plan = super().plan(facts)
         for path, file_facts in facts.items():
-            report = file_facts.report_only() if isinstance(file_facts, LockFileFacts) else None
+            report = file_facts.skips if isinstance(file_facts, LockFileFacts) else None
             if report is not None:
                 plan.report_only[path] = [Skip(path, line, col, self.name, reason) for line, col, reason in report]
         return plan
@@ -219,21 +219,8 @@ class LockFileFacts:
     holding a lock across an await), and, when no await in it can move, the whole report."""
 
     blocks: tuple[tuple[int, int], ...]
-    skips: Optional[tuple[tuple[int, int, str], ...]] = None  # None: something may move (LibCST decides)
-
-    def report_only(self) -> Optional[tuple[tuple[int, int, str], ...]]:
-        """The skips, when they are all the rewrite would report (nothing moves): no rewrite needed."""
-        return self.skips
-
-
-def columns(source: str) -> Callable[[int, int], int]:
-    """``ast``'s (line, UTF-8 byte offset) -> the 1-based character column the reports use."""
-    lines = [line.encode("utf-8", "surrogatepass") for line in source.splitlines()]
-
-    def column(line: int, offset: int) -> int:
-        return len(lines[line - 1][:offset].decode("utf-8", "replace")) + 1 if line <= len(lines) else offset + 1
-
-    return column
+    # the whole report when nothing moves (no rewrite needed); None: something may move (LibCST decides)
+    skips: Optional[tuple[tuple[int, int, str], ...]] = None
 
 
 def _acquire_skips(facts: ModuleFacts, reported: set[tuple[int, int]], pos) -> list[tuple[int, int, str]]:
